@@ -1,0 +1,186 @@
+/**
+ * libvirt host driver: reads and changes virtual networks with `virsh` over the SSH transport.
+ * Thin on purpose: it builds commands, runs them in as few round trips as possible and parses what
+ * virsh prints; deciding what to change is the resource layer's job.
+ */
+import type { RemoteHost } from "../transport";
+import { shellQuote } from "../transport";
+import { NetworkXml, parseNetworkXml } from "./network-xml";
+
+/** The state of a network on the host, as read in one round trip. */
+export interface LiveNetwork {
+  name: string;
+  uuid: string;
+  active: boolean;
+  autostart: boolean;
+  persistent: boolean;
+  /** The bridge libvirt uses (`net-info`), if any. */
+  bridgeName?: string;
+  /** Persistent definition (`net-dumpxml --inactive`). */
+  config: NetworkXml;
+  /** Running definition (`net-dumpxml`), when active. */
+  live?: NetworkXml;
+  /** Guests attached (the live XML's `connections` attribute). */
+  connections: number;
+}
+
+/** One command of a batch, with a label for error messages ("define", "start", …). */
+export interface VirshStep {
+  label: string;
+  command: string;
+}
+
+export type NetUpdateCommand = "add-last" | "delete" | "modify";
+export type NetUpdateSection = "ip-dhcp-host" | "ip-dhcp-range" | "dns-host";
+
+/** Builders for the commands a network goes through. Names must be validated before they get here. */
+export const networkSteps = {
+  define(xml: string): VirshStep {
+    // virsh reads definitions from a file: write one, define, and remove it whatever happened.
+    return {
+      label: "define",
+      command: `f=$(mktemp) && printf '%s' ${shellQuote(xml)} > "$f" && virsh -q net-define "$f"; rc=$?; rm -f "$f"; [ $rc -eq 0 ]`,
+    };
+  },
+  start: (name: string): VirshStep => ({ label: "start", command: `virsh -q net-start ${shellQuote(name)}` }),
+  stop: (name: string): VirshStep => ({ label: "stop", command: `virsh -q net-destroy ${shellQuote(name)}` }),
+  undefine: (name: string): VirshStep => ({
+    label: "undefine",
+    command: `virsh -q net-undefine ${shellQuote(name)}`,
+  }),
+  autostart: (name: string, on: boolean): VirshStep => ({
+    label: on ? "autostart" : "autostart --disable",
+    command: `virsh -q net-autostart ${shellQuote(name)}${on ? "" : " --disable"}`,
+  }),
+  update(
+    name: string,
+    command: NetUpdateCommand,
+    section: NetUpdateSection,
+    xml: string,
+    target: { live: boolean; config: boolean; parentIndex?: number },
+  ): VirshStep {
+    const flags = [target.live ? "--live" : "", target.config ? "--config" : ""].filter(Boolean).join(" ");
+    const parent =
+      target.parentIndex !== undefined && target.parentIndex >= 0
+        ? ` --parent-index ${target.parentIndex}`
+        : "";
+    return {
+      label: `net-update ${command} ${section} ${xml}`,
+      command: `virsh -q net-update ${shellQuote(name)} ${command} ${section} ${shellQuote(xml)} ${flags}${parent}`,
+    };
+  },
+};
+
+/**
+ * Shell text that prints a network's state between markers. Exit 0 with `@@absent` when the
+ * network does not exist; non-zero when libvirt cannot be asked at all.
+ */
+function readScript(name: string): string {
+  const n = shellQuote(name);
+  return [
+    `names=$(virsh -q net-list --all --name) || exit 1`,
+    `printf '%s\\n' "$names" | grep -qxF -- ${n} || { echo '@@absent'; exit 0; }`,
+    `info=$(virsh net-info ${n}) || exit 1`,
+    `echo '@@info'; printf '%s\\n' "$info"`,
+    `echo '@@config'; virsh net-dumpxml --inactive ${n} || exit 1`,
+    `if printf '%s\\n' "$info" | grep -q '^Active: *yes'; then echo '@@live'; virsh net-dumpxml ${n} || exit 1; fi`,
+  ].join("\n");
+}
+
+/** Parses the output of {@link readScript}. */
+export function parseReadOutput(name: string, stdout: string): LiveNetwork | undefined {
+  const sections = new Map<string, string>();
+  let current: string | undefined;
+  const lines: string[] = [];
+  const flush = (): void => {
+    if (current) sections.set(current, lines.join("\n"));
+    lines.length = 0;
+  };
+  for (const line of stdout.split("\n")) {
+    const marker = /^@@(absent|info|config|live)$/.exec(line.trim());
+    if (marker) {
+      flush();
+      current = marker[1];
+      continue;
+    }
+    lines.push(line);
+  }
+  flush();
+  if (sections.has("absent")) return undefined;
+  const info = parseNetInfo(sections.get("info") ?? "");
+  const configText = sections.get("config");
+  if (!configText) throw new Error(`virsh printed no definition for network ${name}`);
+  const live = sections.has("live") ? parseNetworkXml(sections.get("live")!) : undefined;
+  return {
+    name,
+    uuid: info["UUID"] ?? "",
+    active: info["Active"] === "yes",
+    autostart: info["Autostart"] === "yes",
+    persistent: info["Persistent"] !== "no",
+    bridgeName: info["Bridge"] || undefined,
+    config: parseNetworkXml(configText),
+    live,
+    connections: live ? Number(live.root.attrs["connections"] ?? 0) : 0,
+  };
+}
+
+function parseNetInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^([A-Za-z ]+):\s*(.*)$/.exec(line);
+    if (m) out[m[1].trim()] = m[2].trim();
+  }
+  return out;
+}
+
+/** Reads a network's state in one round trip; undefined when it does not exist. */
+export async function readNetwork(host: RemoteHost, name: string): Promise<LiveNetwork | undefined> {
+  const { stdout } = await host.exec(readScript(name), { privileged: true });
+  return parseReadOutput(name, stdout);
+}
+
+/** Raised when a step of a batch failed; earlier steps were carried out. */
+export class StepError extends Error {
+  constructor(
+    readonly host: string,
+    readonly failed: VirshStep,
+    readonly completed: VirshStep[],
+    readonly stderr: string,
+  ) {
+    super(`${host}: ${failed.label} failed: ${stderr.trim() || "(no output)"}`);
+    this.name = "StepError";
+  }
+}
+
+const FAILED_EXIT = 97;
+
+/**
+ * Runs steps in order in ONE round trip, stopping at the first failure, and (with `readAfter`)
+ * reads the network's resulting state in the same round trip.
+ */
+export async function runSteps(
+  host: RemoteHost,
+  steps: VirshStep[],
+  opts: { readAfter?: string } = {},
+): Promise<LiveNetwork | undefined> {
+  if (steps.length === 0 && !opts.readAfter) return undefined;
+  const script = [
+    ...steps.map(
+      (s, i) => `echo '@@step ${i}' >&2; ${s.command} || { echo '@@failed ${i}' >&2; exit ${FAILED_EXIT}; }`,
+    ),
+    ...(opts.readAfter ? [readScript(opts.readAfter)] : []),
+  ].join("\n");
+  const result = await host.exec(script, { privileged: true, allowFailure: true });
+  const failed = /@@failed (\d+)/.exec(result.stderr);
+  if (result.code === FAILED_EXIT && failed) {
+    const index = Number(failed[1]);
+    const stderr = result.stderr.split(`@@step ${index}`)[1]?.replace(/@@failed \d+/, "") ?? result.stderr;
+    throw new StepError(host.label, steps[index], steps.slice(0, index), stderr);
+  }
+  if (result.code !== 0) {
+    throw new Error(
+      `${host.label}: reading network ${opts.readAfter ?? ""} failed (exit ${result.code}): ${result.stderr.trim()}`,
+    );
+  }
+  return opts.readAfter ? parseReadOutput(opts.readAfter, result.stdout) : undefined;
+}
