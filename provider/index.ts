@@ -1,0 +1,21 @@
+/**
+ * pulumi-virtnet's host-facing engine: SSH transport, host drivers and resource logic. No Pulumi
+ * import here — the SDK's dynamic providers call `engines` from inside Pulumi's provider host.
+ */
+import { virtualNetworkEngine } from "./resources/virtual-network/engine";
+import type { ResourceEngine } from "./resources/common/engine";
+
+export { parseNetworkXml, renderNetworkXml } from "./libvirt/network-xml";
+export type { NetworkXml, XmlElement } from "./libvirt/network-xml";
+export type { ConnectionArgs } from "./transport/connection";
+export type { ResourceEngine, CheckResult, DiffResult } from "./resources/common/engine";
+export { PartialResourceError } from "./resources/common/engine";
+export * from "./resources/virtual-network/types";
+export { validateVirtualNetwork } from "./resources/virtual-network/validate";
+export { planNetwork, compareNetworks, describeChanges } from "./resources/virtual-network/plan";
+export { closeAllHosts, transportStats } from "./transport";
+
+/** The engine of each resource kind, by the name the SDK's dynamic providers use. */
+export const engines: Record<"virtualNetwork", ResourceEngine> = {
+  virtualNetwork: virtualNetworkEngine,
+};

@@ -1,0 +1,114 @@
+/**
+ * Carries out a {@link NetworkPlan} on a host: turns it into virsh steps (run in one round trip,
+ * followed by a read of the result) and handles failures so nothing is left half-done.
+ */
+import { LiveNetwork, StepError, VirshStep, networkSteps, runSteps } from "../../libvirt/virsh";
+import { cloneNetworkXml, renderNetworkXml, renderXmlElement } from "../../libvirt/network-xml";
+import type { RemoteHost } from "../../transport";
+import { PartialResourceError, warn } from "../common/engine";
+import { emptyNetworkDocument, markOwned, writeManagedNetwork } from "./model";
+import { DesiredNetwork, NetworkPlan, describeChanges } from "./plan";
+
+/** The steps of a plan, in the order libvirt needs them. */
+export function planSteps(
+  desired: DesiredNetwork,
+  plan: NetworkPlan,
+  live: LiveNetwork | undefined,
+): VirshStep[] {
+  const name = desired.name;
+  const steps: VirshStep[] = [];
+  for (const { update, live: onLive, config } of plan.updates) {
+    steps.push(
+      networkSteps.update(name, update.command, update.section, renderXmlElement(update.element), {
+        live: onLive,
+        config,
+        parentIndex: update.parentIndex,
+      }),
+    );
+  }
+  if (plan.redefine) {
+    // Start from the persistent definition so unmanaged elements (tftp, dnsmasq options…) survive.
+    const doc = live ? cloneNetworkXml(live.config) : emptyNetworkDocument();
+    writeManagedNetwork(doc, name, desired.network);
+    markOwned(doc);
+    steps.push(networkSteps.define(renderNetworkXml(doc)));
+  }
+  if (plan.restart) steps.push(networkSteps.stop(name), networkSteps.start(name));
+  if (plan.stop) steps.push(networkSteps.stop(name));
+  if (plan.start) steps.push(networkSteps.start(name));
+  if (plan.autostart !== undefined) steps.push(networkSteps.autostart(name, plan.autostart));
+  return steps;
+}
+
+export interface ApplyOptions {
+  allowGuestDisruption: boolean;
+  /** Outputs to report if a create fails part-way and cannot be rolled back. */
+  partialOutputs: (live: LiveNetwork | undefined) => Record<string, unknown>;
+}
+
+/** Applies the plan and returns the network's state afterwards (read in the same round trip). */
+export async function applyNetworkPlan(
+  host: RemoteHost,
+  desired: DesiredNetwork,
+  plan: NetworkPlan,
+  live: LiveNetwork | undefined,
+  opts: ApplyOptions,
+): Promise<LiveNetwork> {
+  if (plan.disruptedGuests > 0) {
+    const what = plan.stop ? "stopping it" : "a restart";
+    const reasons = describeChanges(plan.changes.filter((c) => c.kind === "restart"));
+    const message =
+      `network ${desired.name} on ${host.label} has ${plan.disruptedGuests} guest connection(s); ` +
+      `${what} would disconnect them` +
+      (reasons.length ? ` (needed for: ${reasons.join("; ")})` : "") +
+      ".";
+    if (!opts.allowGuestDisruption) {
+      throw new Error(
+        `${message} Nothing was changed. Shut the guests down first, or set allowGuestDisruption: true to proceed anyway.`,
+      );
+    }
+    warn(`${message} Proceeding because allowGuestDisruption is set.`);
+  }
+  const steps = planSteps(desired, plan, live);
+  try {
+    const after = await runSteps(host, steps, { readAfter: desired.name });
+    if (!after) throw new Error(`${host.label}: network ${desired.name} is missing after it was applied`);
+    return after;
+  } catch (err) {
+    if (!plan.exists && err instanceof StepError && err.completed.some((s) => s.label === "define")) {
+      throw await rollBackCreate(host, desired.name, err, opts);
+    }
+    throw err;
+  }
+}
+
+/**
+ * A create failed after the network was defined: remove it again. If even that fails, report the
+ * partial resource so Pulumi records it and the next `up` converges it.
+ */
+async function rollBackCreate(
+  host: RemoteHost,
+  name: string,
+  cause: StepError,
+  opts: ApplyOptions,
+): Promise<Error> {
+  const rollback = [networkSteps.undefine(name)];
+  if (cause.completed.some((s) => s.label === "start")) rollback.unshift(networkSteps.stop(name));
+  try {
+    await runSteps(host, rollback);
+    return new Error(`${cause.message}\nThe network was rolled back: nothing was left on ${host.label}.`);
+  } catch (rollbackError) {
+    let live: LiveNetwork | undefined;
+    try {
+      live = await runSteps(host, [], { readAfter: name });
+    } catch {
+      live = undefined;
+    }
+    return new PartialResourceError(
+      `${cause.message}\nRolling back failed too (${(rollbackError as Error).message}); ` +
+        `network ${name} is recorded as partially created and the next update will converge it.`,
+      name,
+      opts.partialOutputs(live),
+    );
+  }
+}
