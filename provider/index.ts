@@ -16,6 +16,8 @@ export { planNetwork, compareNetworks, describeChanges } from "./resources/virtu
 export { closeAllHosts, transportStats } from "./transport";
 
 /** The engine of each resource kind, by the name the SDK's dynamic providers use. */
-export const engines: Record<"virtualNetwork", ResourceEngine> = {
+export const engines = {
   virtualNetwork: virtualNetworkEngine,
-};
+} satisfies Record<string, ResourceEngine>;
+
+export type EngineKind = keyof typeof engines;

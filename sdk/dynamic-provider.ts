@@ -1,7 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-
-/** Resource kinds with an engine in `pulumi-virtnet/provider`. */
-export type EngineKind = "virtualNetwork";
+import type { EngineKind } from "../provider";
 
 /**
  * The dynamic provider Pulumi serializes into each resource's state. It must stay stateless:

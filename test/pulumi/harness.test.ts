@@ -55,11 +55,9 @@ describe("installPackage", () => {
     }
     expect(fs.existsSync(path.join(pkgDir, "example"))).toBe(false); // not in "files"
 
-    // Idempotent and fast: a second install copies nothing.
+    // Idempotent: a second install copies nothing.
     const mtime = fs.statSync(path.join(pkgDir, "engine.js")).mtimeMs;
-    const t0 = Date.now();
     expect(installPackage({ sourceDir: TOY_SRC })).toBe(installDir);
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(fs.statSync(path.join(pkgDir, "engine.js")).mtimeMs).toBe(mtime);
 
     // From the program folder, as a user's program: one @pulumi/pulumi for program and package.
