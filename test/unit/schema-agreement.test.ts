@@ -1,0 +1,69 @@
+/**
+ * schema.json is the one description of every resource: the SDK's TypeScript types must say the
+ * same. For every resource in the schema, the SDK's `<Name>Args` interface must have exactly the
+ * schema's input properties, and the `<Name>` class must declare an output for every schema
+ * property. Read with the TypeScript compiler API from the SDK sources.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as ts from "typescript";
+import schema from "../../schema.json";
+
+const SDK_DIR = path.resolve(__dirname, "../../sdk");
+
+function sdkDeclarations(): { interfaces: Map<string, string[]>; classes: Map<string, string[]> } {
+  const interfaces = new Map<string, string[]>();
+  const classes = new Map<string, string[]>();
+  for (const file of fs.readdirSync(SDK_DIR).filter((f) => f.endsWith(".ts"))) {
+    const source = ts.createSourceFile(file, fs.readFileSync(path.join(SDK_DIR, file), "utf8"), ts.ScriptTarget.ES2022);
+    source.forEachChild((node) => {
+      if (ts.isInterfaceDeclaration(node)) {
+        interfaces.set(
+          node.name.text,
+          node.members.filter(ts.isPropertySignature).map((m) => (m.name as ts.Identifier).text),
+        );
+      } else if (ts.isClassDeclaration(node) && node.name) {
+        classes.set(
+          node.name.text,
+          node.members.filter(ts.isPropertyDeclaration).map((m) => (m.name as ts.Identifier).text),
+        );
+      }
+    });
+  }
+  return { interfaces, classes };
+}
+
+const resources = Object.entries(schema.resources as Record<string, { inputProperties: object; properties: object; requiredInputs?: string[] }>);
+
+describe("schema.json and the SDK agree", () => {
+  const { interfaces, classes } = sdkDeclarations();
+
+  test.each(resources)("%s", (token, spec) => {
+    const name = token.split(":").pop()!;
+    expect(interfaces.has(`${name}Args`)).toBe(true);
+    expect([...interfaces.get(`${name}Args`)!].sort()).toEqual(Object.keys(spec.inputProperties).sort());
+    const outputs = classes.get(name)!;
+    expect(outputs).toBeDefined();
+    // Inputs the resource echoes are outputs too; record-only flags need not be exposed.
+    for (const prop of Object.keys(spec.properties)) {
+      if (["adopt", "allowGuestDisruption"].includes(prop)) continue;
+      expect({ prop, declared: outputs.includes(prop) }).toEqual({ prop, declared: true });
+    }
+  });
+
+  test("every property and type has a description", () => {
+    const missing: string[] = [];
+    const walk = (where: string, props: Record<string, { description?: string }>) => {
+      for (const [k, v] of Object.entries(props)) if (!v.description) missing.push(`${where}.${k}`);
+    };
+    for (const [token, spec] of resources) {
+      walk(`${token}.inputProperties`, spec.inputProperties as Record<string, { description?: string }>);
+      walk(`${token}.properties`, spec.properties as Record<string, { description?: string }>);
+    }
+    for (const [token, type] of Object.entries(schema.types as Record<string, { description?: string; properties?: Record<string, { description?: string }> }>)) {
+      if (!type.description) missing.push(token);
+      if (type.properties) walk(token, type.properties);
+    }
+    expect(missing).toEqual([]);
+  });
+});
