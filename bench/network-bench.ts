@@ -70,7 +70,9 @@ function floorPhase(lab: Lab, script: string): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; handshakes: number; roundTrips: number; result: T }> {
+async function timed<T>(
+  fn: () => Promise<T>,
+): Promise<{ ms: number; handshakes: number; roundTrips: number; result: T }> {
   transportStats.reset();
   const start = process.hrtime.bigint();
   const result = await fn();
@@ -86,18 +88,40 @@ async function main(): Promise<void> {
   const n = argValue("--networks", 50);
   execFileSync(LAB_SCRIPT, ["down", LAB], { stdio: "inherit" });
   const lab: Lab = JSON.parse(execFileSync(LAB_SCRIPT, ["up", LAB], { encoding: "utf8" }));
-  const connection = { host: lab.host, port: lab.port, user: lab.user, privateKey: readFileSync(lab.privateKeyPath, "utf8"), hostKey: lab.hostKey };
+  const connection = {
+    host: lab.host,
+    port: lab.port,
+    user: lab.user,
+    privateKey: readFileSync(lab.privateKeyPath, "utf8"),
+    hostKey: lab.hostKey,
+  };
   const ids = Array.from({ length: n }, (_, i) => i);
   try {
     // Floor: the same virsh work, one script per phase.
     const floorCreate = floorPhase(
       lab,
       ids
-        .map((i) => `printf '%s' "${networkXml(i)}" > /tmp/bench-net.xml && virsh -q net-define /tmp/bench-net.xml >/dev/null && virsh -q net-autostart bench${i} >/dev/null && virsh -q net-start bench${i} >/dev/null`)
+        .map(
+          (i) =>
+            `printf '%s' "${networkXml(i)}" > /tmp/bench-net.xml && virsh -q net-define /tmp/bench-net.xml >/dev/null && virsh -q net-autostart bench${i} >/dev/null && virsh -q net-start bench${i} >/dev/null`,
+        )
         .join("\n"),
     );
-    const floorRead = floorPhase(lab, ids.map((i) => `virsh net-info bench${i} >/dev/null && virsh net-dumpxml --inactive bench${i} >/dev/null && virsh net-dumpxml bench${i} >/dev/null`).join("\n"));
-    const floorDelete = floorPhase(lab, ids.map((i) => `virsh -q net-destroy bench${i} >/dev/null && virsh -q net-undefine bench${i} >/dev/null`).join("\n"));
+    const floorRead = floorPhase(
+      lab,
+      ids
+        .map(
+          (i) =>
+            `virsh net-info bench${i} >/dev/null && virsh net-dumpxml --inactive bench${i} >/dev/null && virsh net-dumpxml bench${i} >/dev/null`,
+        )
+        .join("\n"),
+    );
+    const floorDelete = floorPhase(
+      lab,
+      ids
+        .map((i) => `virsh -q net-destroy bench${i} >/dev/null && virsh -q net-undefine bench${i} >/dev/null`)
+        .join("\n"),
+    );
 
     // Provider: every resource in parallel, as Pulumi schedules independent resources.
     const created = await timed(() => Promise.all(ids.map((i) => engine.create(inputs(i, connection)))));

@@ -8,7 +8,12 @@ import { runProgram } from "./mini-engine";
 
 async function main(): Promise<void> {
   const [example, op, stateFile, labJson] = process.argv.slice(2);
-  const lab = JSON.parse(readFileSync(labJson, "utf8")) as { host: string; port: number; privateKeyPath: string; hostKey: string };
+  const lab = JSON.parse(readFileSync(labJson, "utf8")) as {
+    host: string;
+    port: number;
+    privateKeyPath: string;
+    hostKey: string;
+  };
   const result = await runProgram({
     programDir: `examples/${example}`,
     op: op as "preview" | "up" | "destroy",
@@ -22,7 +27,8 @@ async function main(): Promise<void> {
     secretConfig: ["virtnet:privateKey"],
     timeoutMs: 300_000,
   });
-  for (const r of result.resources) console.log(`  ${r.action.padEnd(15)} ${r.type} ${r.name}${r.id ? ` (id ${r.id})` : ""}`);
+  for (const r of result.resources)
+    console.log(`  ${r.action.padEnd(15)} ${r.type} ${r.name}${r.id ? ` (id ${r.id})` : ""}`);
   for (const [k, v] of Object.entries(result.stackOutputs)) {
     console.log(`  output ${k}: ${result.secretStackOutputs.includes(k) ? "[secret]" : JSON.stringify(v)}`);
   }

@@ -15,7 +15,11 @@ function sdkDeclarations(): { interfaces: Map<string, string[]>; classes: Map<st
   const interfaces = new Map<string, string[]>();
   const classes = new Map<string, string[]>();
   for (const file of fs.readdirSync(SDK_DIR).filter((f) => f.endsWith(".ts"))) {
-    const source = ts.createSourceFile(file, fs.readFileSync(path.join(SDK_DIR, file), "utf8"), ts.ScriptTarget.ES2022);
+    const source = ts.createSourceFile(
+      file,
+      fs.readFileSync(path.join(SDK_DIR, file), "utf8"),
+      ts.ScriptTarget.ES2022,
+    );
     source.forEachChild((node) => {
       if (ts.isInterfaceDeclaration(node)) {
         interfaces.set(
@@ -33,7 +37,12 @@ function sdkDeclarations(): { interfaces: Map<string, string[]>; classes: Map<st
   return { interfaces, classes };
 }
 
-const resources = Object.entries(schema.resources as Record<string, { inputProperties: object; properties: object; requiredInputs?: string[] }>);
+const resources = Object.entries(
+  schema.resources as Record<
+    string,
+    { inputProperties: object; properties: object; requiredInputs?: string[] }
+  >,
+);
 
 describe("schema.json and the SDK agree", () => {
   const { interfaces, classes } = sdkDeclarations();
@@ -60,10 +69,24 @@ describe("schema.json and the SDK agree", () => {
       walk(`${token}.inputProperties`, spec.inputProperties as Record<string, { description?: string }>);
       walk(`${token}.properties`, spec.properties as Record<string, { description?: string }>);
     }
-    for (const [token, type] of Object.entries(schema.types as Record<string, { description?: string; properties?: Record<string, { description?: string }> }>)) {
+    for (const [token, type] of Object.entries(
+      schema.types as Record<
+        string,
+        { description?: string; properties?: Record<string, { description?: string }> }
+      >,
+    )) {
       if (!type.description) missing.push(token);
       if (type.properties) walk(token, type.properties);
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe("README", () => {
+  test("its property reference is generated from the current schema.json (npm run docs)", () => {
+    const { readmeWithReference } =
+      require("../../tools/schema-docs") as typeof import("../../tools/schema-docs");
+    const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+    expect(readmeWithReference(readme)).toBe(readme);
   });
 });
