@@ -4,10 +4,15 @@
  * the floor: the same virsh work as ONE plain `ssh … sh` script per phase over one connection.
  * Prints wall times, their ratio, and SSH handshakes and round trips per operation.
  *
+ * When `ansible-playbook` with the community.libvirt collection is installed (Debian: ansible,
+ * python3-libvirt, python3-lxml), the same work through Ansible's virt_net module is timed too,
+ * as a peer.
+ *
  * Usage: npm run bench [-- --networks 50]
  */
-import { execFileSync } from "child_process";
-import { readFileSync } from "fs";
+import { execFileSync, spawnSync } from "child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import * as os from "os";
 import * as path from "path";
 import { closeAllHosts, transportStats } from "../provider/transport";
 import { virtualNetworkEngine as engine } from "../provider/resources/virtual-network/engine";
@@ -70,6 +75,38 @@ function floorPhase(lab: Lab, script: string): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+const PLAYBOOKS = path.resolve(__dirname, "../../bench/ansible");
+
+function ansibleAvailable(): boolean {
+  const probe = spawnSync("ansible-doc", ["-t", "module", "community.libvirt.virt_net"], { stdio: "ignore" });
+  return probe.status === 0;
+}
+
+/** The peer: one ansible-playbook run per phase, virt_net per network (pipelining on). */
+function ansiblePhase(lab: Lab, phase: "create" | "read" | "delete", n: number): number {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "virtnet-ansible-"));
+  try {
+    const inventory = path.join(dir, "inventory.ini");
+    writeFileSync(
+      inventory,
+      `lab ansible_host=${lab.host} ansible_port=${lab.port} ansible_user=${lab.user} ansible_ssh_private_key_file=${lab.privateKeyPath} ` +
+        `ansible_python_interpreter=/usr/bin/python3 ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'\n`,
+    );
+    const start = process.hrtime.bigint();
+    execFileSync(
+      "ansible-playbook",
+      ["-i", inventory, path.join(PLAYBOOKS, `networks-${phase}.yml`), "-e", `n=${n}`],
+      {
+        stdio: "ignore",
+        env: { ...process.env, ANSIBLE_PIPELINING: "1", ANSIBLE_HOST_KEY_CHECKING: "False" },
+      },
+    );
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function timed<T>(
   fn: () => Promise<T>,
 ): Promise<{ ms: number; handshakes: number; roundTrips: number; result: T }> {
@@ -128,19 +165,39 @@ async function main(): Promise<void> {
     const read = await timed(() => Promise.all(created.result.map((c) => engine.read(c.id, c.outs))));
     const deleted = await timed(() => Promise.all(created.result.map((c) => engine.delete(c.id, c.outs))));
 
+    // Peer: Ansible's community.libvirt.virt_net, when installed.
+    const peer = ansibleAvailable()
+      ? {
+          create: ansiblePhase(lab, "create", n),
+          read: ansiblePhase(lab, "read", n),
+          delete: ansiblePhase(lab, "delete", n),
+        }
+      : undefined;
+
     const rows = [
       ["create", created, floorCreate],
       ["read", read, floorRead],
       ["delete", deleted, floorDelete],
     ] as const;
     console.log(`VirtualNetwork benchmark: ${n} NAT networks with DHCP on one lab host (${lab.host})`);
-    console.log("operation  provider ms  floor ms  ratio  handshakes  round trips/op");
+    console.log(
+      "operation  provider ms  floor ms  provider/floor  handshakes  round trips/op" +
+        (peer ? "  ansible ms  ansible/provider" : ""),
+    );
     for (const [name, p, floor] of rows) {
+      const peerCols = peer
+        ? `  ${peer[name].toFixed(0).padStart(10)}  ${(peer[name] / p.ms).toFixed(2).padStart(16)}`
+        : "";
       console.log(
-        `${name.padEnd(9)}  ${p.ms.toFixed(0).padStart(11)}  ${floor.toFixed(0).padStart(8)}  ${(p.ms / floor).toFixed(2).padStart(5)}  ${String(p.handshakes).padStart(10)}  ${(p.roundTrips / n).toFixed(2).padStart(14)}`,
+        `${name.padEnd(9)}  ${p.ms.toFixed(0).padStart(11)}  ${floor.toFixed(0).padStart(8)}  ${(p.ms / floor).toFixed(2).padStart(14)}  ${String(p.handshakes).padStart(10)}  ${(p.roundTrips / n).toFixed(2).padStart(14)}${peerCols}`,
       );
     }
     console.log("floor: one `ssh … sh` per phase (1 handshake, 1 round trip for all networks)");
+    if (peer)
+      console.log(
+        "ansible: ansible-playbook with community.libvirt.virt_net per network (define+start+autostart / get_xml+info / absent), pipelining on",
+      );
+    else console.log("ansible peer skipped: install ansible python3-libvirt python3-lxml to compare");
   } finally {
     await closeAllHosts();
     execFileSync(LAB_SCRIPT, ["down", LAB], { stdio: "inherit" });
