@@ -698,7 +698,8 @@ function endClient(client: Client): Promise<void> {
       client.destroy();
       resolve();
     }, 2000);
-    timer.unref();
+    // Not unref()'d: an idle socket is unref()'d, so this timer is what keeps a process that is
+    // only waiting for the close alive until it completes (it is cleared as soon as it does).
     client.once("close", () => {
       clearTimeout(timer);
       resolve();
