@@ -5,7 +5,8 @@
 import { LiveNetwork, StepError, VirshStep, networkSteps, runSteps } from "../../libvirt/virsh";
 import { cloneNetworkXml, renderNetworkXml, renderXmlElement } from "../../libvirt/network-xml";
 import type { RemoteHost } from "../../transport";
-import { PartialResourceError, warn } from "../common/engine";
+import { PartialResourceError } from "../common/engine";
+import { guardGuestDisruption } from "../common/guest-guard";
 import { emptyNetworkDocument, markOwned, writeManagedNetwork } from "./model";
 import { DesiredNetwork, NetworkPlan, describeChanges } from "./plan";
 
@@ -54,21 +55,14 @@ export async function applyNetworkPlan(
   live: LiveNetwork | undefined,
   opts: ApplyOptions,
 ): Promise<LiveNetwork> {
-  if (plan.disruptedGuests > 0) {
-    const what = plan.stop ? "stopping it" : "a restart";
-    const reasons = describeChanges(plan.changes.filter((c) => c.kind === "restart"));
-    const message =
-      `network ${desired.name} on ${host.label} has ${plan.disruptedGuests} guest connection(s); ` +
-      `${what} would disconnect them` +
-      (reasons.length ? ` (needed for: ${reasons.join("; ")})` : "") +
-      ".";
-    if (!opts.allowGuestDisruption) {
-      throw new Error(
-        `${message} Nothing was changed. Shut the guests down first, or set allowGuestDisruption: true to proceed anyway.`,
-      );
-    }
-    warn(`${message} Proceeding because allowGuestDisruption is set.`);
-  }
+  guardGuestDisruption({
+    network: desired.name,
+    host: host.label,
+    guests: plan.disruptedGuests,
+    action: plan.stop ? "stopping it" : "a restart",
+    reasons: describeChanges(plan.changes.filter((c) => c.kind === "restart")),
+    allowed: opts.allowGuestDisruption,
+  });
   const steps = planSteps(desired, plan, live);
   try {
     const after = await runSteps(host, steps, { readAfter: desired.name });

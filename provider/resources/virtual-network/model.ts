@@ -18,6 +18,9 @@ import {
   setText,
   text,
 } from "../../libvirt/network-xml";
+import { familyOf, prefixOf } from "../../libvirt/ip-element";
+import { OWNER_MARK, findMark, writeMark } from "../../libvirt/metadata";
+import { PxeRecord, isPxeDhcp, isPxeRange, readPxeRecord } from "../../libvirt/pxe-record";
 import {
   DhcpHost,
   DhcpRange,
@@ -32,8 +35,7 @@ import {
 } from "./types";
 
 /** XML namespace of the ownership mark this project writes into `<metadata>`. */
-export const OWNER_NS = "https://github.com/pulumi-virtnet/xmlns/owner/1.0";
-const OWNER_ELEMENT = "virtnet:owner";
+export const OWNER_NS = OWNER_MARK.ns;
 
 const onOff = (v: boolean): string => (v ? "on" : "off");
 const yesNo = (v: boolean): string => (v ? "yes" : "no");
@@ -96,6 +98,8 @@ export function readManagedNetwork(doc: NetworkXml): ManagedNetwork {
   const domainEl = child(net, "domain");
   const dnsEl = child(net, "dns");
   const ips = children(net, "ip");
+  // Elements PxeServer added (recorded in <metadata>) are its own, not drift of this network.
+  const pxe = readPxeRecord(doc);
   return {
     mode,
     bridge: routed
@@ -108,8 +112,14 @@ export function readManagedNetwork(doc: NetworkXml): ManagedNetwork {
     domain: domainEl
       ? { name: attr(domainEl, "name") ?? "", localOnly: attr(domainEl, "localOnly") === "yes" }
       : undefined,
-    ipv4: readIp(ips.find((ip) => familyOf(ip) === "ipv4")),
-    ipv6: readIp(ips.find((ip) => familyOf(ip) === "ipv6")),
+    ipv4: readIp(
+      ips.find((ip) => familyOf(ip) === "ipv4"),
+      pxe,
+    ),
+    ipv6: readIp(
+      ips.find((ip) => familyOf(ip) === "ipv6"),
+      pxe,
+    ),
     dns: {
       enable: !dnsEl || attr(dnsEl, "enable") !== "no",
       forwarders: dnsEl
@@ -136,24 +146,22 @@ function modeOf(forward: XmlElement | undefined): NetworkMode {
   return mode as NetworkMode;
 }
 
-function familyOf(ip: XmlElement): "ipv4" | "ipv6" {
-  const family = attr(ip, "family");
-  if (family) return family === "ipv6" ? "ipv6" : "ipv4";
-  return (attr(ip, "address") ?? "").includes(":") ? "ipv6" : "ipv4";
-}
-
-function readIp(ip: XmlElement | undefined): ManagedIp | undefined {
+function readIp(ip: XmlElement | undefined, pxe: PxeRecord | undefined): ManagedIp | undefined {
   if (!ip) return undefined;
-  const dhcp = child(ip, "dhcp");
+  const address = attr(ip, "address");
+  const found = child(ip, "dhcp");
+  const dhcp = found && !isPxeDhcp(pxe, address, found) ? found : undefined;
   return {
-    address: attr(ip, "address") ?? "",
+    address: address ?? "",
     prefix: prefixOf(ip),
     dhcp: dhcp
       ? {
-          ranges: children(dhcp, "range").map((r) => ({
-            start: attr(r, "start") ?? "",
-            end: attr(r, "end") ?? "",
-          })),
+          ranges: children(dhcp, "range")
+            .filter((r) => !isPxeRange(pxe, address, r))
+            .map((r) => ({
+              start: attr(r, "start") ?? "",
+              end: attr(r, "end") ?? "",
+            })),
           hosts: children(dhcp, "host").map((h) => {
             const out: DhcpHost = { ip: attr(h, "ip") ?? "" };
             const mac = attr(h, "mac");
@@ -165,18 +173,6 @@ function readIp(ip: XmlElement | undefined): ManagedIp | undefined {
         }
       : undefined,
   };
-}
-
-/** `prefix` or the legacy `netmask` attribute. */
-function prefixOf(ip: XmlElement): number {
-  const prefix = attr(ip, "prefix");
-  if (prefix) return Number(prefix);
-  const netmask = attr(ip, "netmask");
-  if (!netmask) return familyOf(ip) === "ipv6" ? 64 : 24;
-  return netmask
-    .split(".")
-    .map((o) => Number(o).toString(2).replace(/0/g, "").length)
-    .reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -238,8 +234,9 @@ export function writeManagedNetwork(doc: NetworkXml, name: string, net: ManagedN
   }
 
   writeDns(root, net, routed);
-  writeIp(root, "ipv4", net.ipv4);
-  writeIp(root, "ipv6", net.ipv6);
+  const pxe = readPxeRecord(doc);
+  writeIp(root, "ipv4", net.ipv4, pxe);
+  writeIp(root, "ipv6", net.ipv6, pxe);
   return doc;
 }
 
@@ -293,7 +290,12 @@ export function dhcpRangeElement(r: DhcpRange): XmlElement {
   return element("range", { start: r.start, end: r.end });
 }
 
-function writeIp(root: XmlElement, family: "ipv4" | "ipv6", ip: ManagedIp | undefined): void {
+function writeIp(
+  root: XmlElement,
+  family: "ipv4" | "ipv6",
+  ip: ManagedIp | undefined,
+  pxe: PxeRecord | undefined,
+): void {
   const existing = children(root, "ip").find((el) => familyOf(el) === family);
   if (!ip) {
     if (existing) root.children = root.children.filter((c) => c !== existing);
@@ -307,30 +309,35 @@ function writeIp(root: XmlElement, family: "ipv4" | "ipv6", ip: ManagedIp | unde
   setAttr(el, "address", ip.address);
   setAttr(el, "netmask", undefined);
   setAttr(el, "prefix", String(ip.prefix));
-  if (!ip.dhcp) {
+  const existingDhcp = child(el, "dhcp");
+  // A range PxeServer added (recorded in <metadata>) is kept whatever this resource declares.
+  const pxeRanges = existingDhcp
+    ? children(existingDhcp, "range").filter((r) => isPxeRange(pxe, ip.address, r))
+    : [];
+  if (!ip.dhcp && !(existingDhcp && pxe?.createdDhcp && pxe.ip === ip.address)) {
     removeChild(el, "dhcp");
     return;
   }
   const dhcp = ensureChild(el, "dhcp");
+  const declared = ip.dhcp ?? { ranges: [], hosts: [] };
   // Ranges and hosts are ours; anything else in <dhcp> (bootp from PxeServer) stays where it is.
   const others = dhcp.children.filter((c) => !("name" in c && (c.name === "range" || c.name === "host")));
-  dhcp.children = [...ip.dhcp.ranges.map(dhcpRangeElement), ...ip.dhcp.hosts.map(dhcpHostElement), ...others];
+  const ranges = declared.ranges.map(dhcpRangeElement);
+  for (const r of pxeRanges) {
+    if (!ranges.some((d) => attr(d, "start") === attr(r, "start") && attr(d, "end") === attr(r, "end")))
+      ranges.push(r);
+  }
+  dhcp.children = [...ranges, ...declared.hosts.map(dhcpHostElement), ...others];
 }
 
 /** Whether `<metadata>` carries this project's ownership mark. */
 export function isOwned(doc: NetworkXml): boolean {
-  const metadata = child(doc.root, "metadata");
-  return !!metadata && !!child(metadata, OWNER_ELEMENT);
+  return !!findMark(doc, OWNER_MARK);
 }
 
 /** Adds the ownership mark (idempotent). */
 export function markOwned(doc: NetworkXml): void {
-  const metadata = ensureChild(doc.root, "metadata");
-  if (!child(metadata, OWNER_ELEMENT)) {
-    metadata.children.push(
-      element(OWNER_ELEMENT, { "xmlns:virtnet": OWNER_NS, managedBy: "pulumi-virtnet" }),
-    );
-  }
+  if (!isOwned(doc)) writeMark(doc, OWNER_MARK, { managedBy: "pulumi-virtnet" });
 }
 
 /** A minimal new document to write a network into. */
