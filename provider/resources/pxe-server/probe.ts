@@ -1,0 +1,121 @@
+/**
+ * One round trip that tells what the host looks like for PxeServer: the group of `nobody`,
+ * whether SELinux is enabled and which files give the reference context, and for each declared
+ * file where it really leads (symlinks resolved) and its hash, owner, mode and context. Thin: the
+ * script prints, the parser reads; plan.ts decides.
+ */
+import type { RemoteHost } from "../../transport";
+import { shellQuote } from "../../transport";
+
+/** Where distributions put libvirt's DHCP lease helper (Fedora/RHEL, Debian/Ubuntu, older RHEL, SUSE). */
+export const LEASE_HELPER_CANDIDATES = [
+  "/usr/libexec/libvirt_leaseshelper",
+  "/usr/lib/libvirt/libvirt_leaseshelper",
+  "/usr/lib64/libvirt/libvirt_leaseshelper",
+  "/usr/libexec/libvirt/libvirt_leaseshelper",
+];
+
+export interface ProbedFile {
+  /** "missing", "file" (regular, not a symlink), "symlink" or "other" (directory, device…). */
+  type: "missing" | "file" | "symlink" | "other";
+  /** The fully resolved path (`realpath -m`). */
+  real: string;
+  sha256?: string;
+  /** `user:group`. */
+  owner?: string;
+  /** Octal permission bits, e.g. "644". */
+  mode?: string;
+  /** SELinux context, when SELinux is enabled. */
+  context?: string;
+}
+
+export interface HostFacts {
+  /** Group of the user `nobody` ("nogroup" on Debian, "nobody" on Fedora/RHEL). */
+  nobodyGroup: string;
+  selinux: boolean;
+  /** Reference files of `chcon --reference`, in the seed's order (dnsmasq, then the lease helper). */
+  contextReferences: string[];
+  /** Context the files end up with (that of the last reference), when SELinux is enabled. */
+  referenceContext?: string;
+  /** Whether the TFTP root directory exists. */
+  rootExists: boolean;
+  /** The TFTP root with symlinks resolved. */
+  rootReal: string;
+  /** By path under the root. */
+  files: Record<string, ProbedFile>;
+}
+
+export function probeScript(root: string, paths: string[]): string {
+  const r = shellQuote(root);
+  const lines = [
+    `printf '@@group\\t%s\\n' "$(id -gn nobody 2>/dev/null)"`,
+    `if command -v selinuxenabled >/dev/null 2>&1 && selinuxenabled; then se=yes; else se=no; fi; printf '@@selinux\\t%s\\n' "$se"`,
+    `d=$(command -v dnsmasq || echo /usr/sbin/dnsmasq); printf '@@reference\\t%s\\n' "$d"`,
+    `for c in ${LEASE_HELPER_CANDIDATES.map(shellQuote).join(" ")}; do if [ -e "$c" ]; then printf '@@reference\\t%s\\n' "$c"; ref=$c; break; fi; done`,
+    `if [ "$se" = yes ]; then printf '@@context\\t%s\\n' "$(stat -c %C -- "\${ref:-$d}")"; fi`,
+    `if [ -d ${r} ]; then printf '@@root\\tyes\\t%s\\n' "$(realpath -e -- ${r})"; else printf '@@root\\tno\\t%s\\n' "$(realpath -m -- ${r})"; fi`,
+  ];
+  paths.forEach((p, i) => {
+    const f = `${r}/${shellQuote(p)}`;
+    lines.push(
+      `f=${f}; real=$(realpath -m -- "$f"); sha=; own=; mode=; ctx=`,
+      `if [ -L "$f" ]; then t=symlink; elif [ -f "$f" ]; then t=file; sha=$(sha256sum < "$f" | cut -c1-64); own=$(stat -c %U:%G -- "$f"); mode=$(stat -c %a -- "$f"); if [ "$se" = yes ]; then ctx=$(stat -c %C -- "$f"); fi; elif [ -e "$f" ]; then t=other; else t=missing; fi`,
+      `printf '@@file\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' ${i} "$t" "$sha" "$own" "$mode" "$ctx" "$real"`,
+    );
+  });
+  return lines.join("\n");
+}
+
+export function parseProbe(stdout: string, paths: string[]): HostFacts {
+  const facts: HostFacts = {
+    nobodyGroup: "",
+    selinux: false,
+    contextReferences: [],
+    rootExists: false,
+    rootReal: "",
+    files: {},
+  };
+  for (const line of stdout.split("\n")) {
+    const f = line.split("\t");
+    switch (f[0]) {
+      case "@@group":
+        facts.nobodyGroup = f[1] ?? "";
+        break;
+      case "@@selinux":
+        facts.selinux = f[1] === "yes";
+        break;
+      case "@@reference":
+        facts.contextReferences.push(f[1]);
+        break;
+      case "@@context":
+        facts.referenceContext = f[1];
+        break;
+      case "@@root":
+        facts.rootExists = f[1] === "yes";
+        facts.rootReal = f.slice(2).join("\t");
+        break;
+      case "@@file": {
+        const path = paths[Number(f[1])];
+        if (path === undefined) break;
+        facts.files[path] = {
+          type: f[2] as ProbedFile["type"],
+          sha256: f[3] || undefined,
+          owner: f[4] || undefined,
+          mode: f[5] || undefined,
+          context: f[6] || undefined,
+          real: f.slice(7).join("\t"),
+        };
+        break;
+      }
+    }
+  }
+  return facts;
+}
+
+export async function probeHost(host: RemoteHost, root: string, paths: string[]): Promise<HostFacts> {
+  const { stdout } = await host.exec(probeScript(root, paths), { privileged: true });
+  const facts = parseProbe(stdout, paths);
+  if (!facts.nobodyGroup)
+    throw new Error(`${host.label}: the user nobody has no group; cannot give it the TFTP files`);
+  return facts;
+}
