@@ -5,6 +5,7 @@
  */
 import type { RemoteHost } from "../transport";
 import { shellQuote } from "../transport";
+import { exclusivePerHost } from "../transport/host-queue";
 import { NetworkXml, parseNetworkXml } from "./network-xml";
 
 /** The state of a network on the host, as read in one round trip. */
@@ -155,24 +156,6 @@ export class StepError extends Error {
 const FAILED_EXIT = 97;
 
 /**
- * Changes to one host's networks run one at a time. libvirt picks free `virbrN` names and checks
- * subnets at define/start time without excluding concurrent callers: two networks defined at once
- * can get the same bridge name ("error creating bridge interface virbr11: File exists", seen with
- * 50 parallel creates). Reads stay parallel.
- */
-const hostQueues = new Map<string, Promise<unknown>>();
-function serialized<T>(hostLabel: string, fn: () => Promise<T>): Promise<T> {
-  const previous = hostQueues.get(hostLabel) ?? Promise.resolve();
-  const run = previous.then(fn, fn);
-  const tail = run.catch(() => undefined);
-  hostQueues.set(hostLabel, tail);
-  void tail.then(() => {
-    if (hostQueues.get(hostLabel) === tail) hostQueues.delete(hostLabel);
-  });
-  return run;
-}
-
-/**
  * Runs steps in order in ONE round trip, stopping at the first failure, and (with `readAfter`)
  * reads the network's resulting state in the same round trip.
  */
@@ -189,7 +172,8 @@ export async function runSteps(
     ...(opts.readAfter ? [readScript(opts.readAfter)] : []),
   ].join("\n");
   const exec = () => host.exec(script, { privileged: true, allowFailure: true });
-  const result = steps.length > 0 ? await serialized(host.label, exec) : await exec();
+  // Changes run alone on their host (see host-queue); reads run side by side.
+  const result = steps.length > 0 ? await exclusivePerHost(host.label, exec) : await exec();
   const failed = /@@failed (\d+)/.exec(result.stderr);
   if (result.code === FAILED_EXIT && failed) {
     const index = Number(failed[1]);
