@@ -11,6 +11,7 @@ interface Prop {
   type?: string;
   $ref?: string;
   items?: Prop;
+  oneOf?: Prop[];
   description?: string;
   default?: unknown;
   secret?: boolean;
@@ -25,6 +26,7 @@ const types = schema.types as Record<string, TypeSpec>;
 const short = (token: string): string => token.split(":").pop()!;
 
 function typeName(p: Prop): string {
+  if (p.oneOf) return p.oneOf.map(typeName).join(" | ");
   if (p.$ref) return short(p.$ref.replace("#/types/", ""));
   if (p.type === "array" && p.items) return `${typeName(p.items)}[]`;
   return p.type ?? "any";
