@@ -6,88 +6,19 @@
  *
  * Usage: npm run bench [-- --bridges 20]
  */
-import { execFileSync } from "child_process";
-import { readFileSync } from "fs";
-import * as path from "path";
-import { closeAllHosts, transportStats } from "../provider/transport";
 import { bridgeInterfaceEngine as engine } from "../provider/resources/bridge-interface/engine";
-
-const LAB_SCRIPT = path.resolve(__dirname, "../../lab/lab");
-const LAB = "brbench";
-
-interface Lab {
-  host: string;
-  port: number;
-  user: string;
-  privateKeyPath: string;
-  hostKey: string;
-}
-
-function argValue(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { argValue, floorPhase, labExec, printTable, run, timed, withLab } from "./support";
 
 const ports = (i: number): string[] => [`n${i}a`, `n${i}b`];
 
-/** The floor: one ssh process (one handshake) running the whole phase as a shell script. */
-function floorPhase(lab: Lab, script: string): number {
-  const start = process.hrtime.bigint();
-  execFileSync(
-    "ssh",
-    [
-      "-q",
-      "-i",
-      lab.privateKeyPath,
-      "-o",
-      "StrictHostKeyChecking=no",
-      "-o",
-      "UserKnownHostsFile=/dev/null",
-      "-p",
-      String(lab.port),
-      `${lab.user}@${lab.host}`,
-      "sh -e",
-    ],
-    { input: script, stdio: ["pipe", "ignore", "inherit"] },
-  );
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-async function timed<T>(
-  fn: () => Promise<T>,
-): Promise<{ ms: number; handshakes: number; roundTrips: number; result: T }> {
-  transportStats.reset();
-  const start = process.hrtime.bigint();
-  const result = await fn();
-  return {
-    ms: Number(process.hrtime.bigint() - start) / 1e6,
-    handshakes: transportStats.handshakes,
-    roundTrips: transportStats.execs,
-    result,
-  };
-}
-
-function labExec(script: string): void {
-  execFileSync(LAB_SCRIPT, ["exec", LAB, "--", "sh", "-c", script], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-}
-
 async function main(): Promise<void> {
   const n = argValue("--bridges", 20);
-  execFileSync(LAB_SCRIPT, ["down", LAB], { stdio: "inherit" });
-  const lab: Lab = JSON.parse(execFileSync(LAB_SCRIPT, ["up", LAB], { encoding: "utf8" }));
-  const connection = {
-    host: lab.host,
-    port: lab.port,
-    user: lab.user,
-    privateKey: readFileSync(lab.privateKeyPath, "utf8"),
-    hostKey: lab.hostKey,
-  };
-  const ids = Array.from({ length: n }, (_, i) => i);
-  try {
+  await withLab("brbench", async (lab) => {
+    const connection = lab.connection;
+    const ids = Array.from({ length: n }, (_, i) => i);
     // Two veth "NICs" per bridge, managed by NetworkManager.
     labExec(
+      lab,
       ids
         .map((i) =>
           ports(i)
@@ -150,28 +81,17 @@ async function main(): Promise<void> {
     const read = await timed(() => Promise.all(created.result.map((c) => engine.read(c.id, c.outs))));
     const deleted = await timed(() => Promise.all(created.result.map((c) => engine.delete(c.id, c.outs))));
 
-    const rows = [
-      ["create", created, floorCreate],
-      ["read", read, floorRead],
-      ["delete", deleted, floorDelete],
-    ] as const;
-    console.log(
+    printTable(
       `BridgeInterface benchmark: ${n} bridges with 2 veth ports each on one lab host (${lab.host})`,
+      n,
+      [
+        { operation: "create", provider: created, floorMs: floorCreate },
+        { operation: "read", provider: read, floorMs: floorRead },
+        { operation: "delete", provider: deleted, floorMs: floorDelete },
+      ],
+      ["floor: one `ssh … sh` per phase (1 handshake, 1 round trip for all bridges)"],
     );
-    console.log("operation  provider ms  floor ms  ratio  handshakes  round trips/op");
-    for (const [name, p, floor] of rows) {
-      console.log(
-        `${name.padEnd(9)}  ${p.ms.toFixed(0).padStart(11)}  ${floor.toFixed(0).padStart(8)}  ${(p.ms / floor).toFixed(2).padStart(5)}  ${String(p.handshakes).padStart(10)}  ${(p.roundTrips / n).toFixed(2).padStart(14)}`,
-      );
-    }
-    console.log("floor: one `ssh … sh` per phase (1 handshake, 1 round trip for all bridges)");
-  } finally {
-    await closeAllHosts();
-    execFileSync(LAB_SCRIPT, ["down", LAB], { stdio: "inherit" });
-  }
+  });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+run(main);

@@ -11,27 +11,11 @@
  * Usage: npm run bench [-- --networks 50]
  */
 import { execFileSync, spawnSync } from "child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { closeAllHosts, transportStats } from "../provider/transport";
 import { virtualNetworkEngine as engine } from "../provider/resources/virtual-network/engine";
-
-const LAB_SCRIPT = path.resolve(__dirname, "../../lab/lab");
-const LAB = "bench";
-
-interface Lab {
-  host: string;
-  port: number;
-  user: string;
-  privateKeyPath: string;
-  hostKey: string;
-}
-
-function argValue(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { BenchLab, argValue, floorPhase, printTable, run, timed, withLab } from "./support";
 
 function networkXml(i: number): string {
   return (
@@ -52,29 +36,6 @@ function inputs(i: number, connection: Record<string, unknown>): Record<string, 
   };
 }
 
-/** The floor: one ssh process (one handshake) running the whole phase as a shell script. */
-function floorPhase(lab: Lab, script: string): number {
-  const start = process.hrtime.bigint();
-  execFileSync(
-    "ssh",
-    [
-      "-q",
-      "-i",
-      lab.privateKeyPath,
-      "-o",
-      "StrictHostKeyChecking=no",
-      "-o",
-      "UserKnownHostsFile=/dev/null",
-      "-p",
-      String(lab.port),
-      `${lab.user}@${lab.host}`,
-      "sh -e",
-    ],
-    { input: script, stdio: ["pipe", "ignore", "inherit"] },
-  );
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
 const PLAYBOOKS = path.resolve(__dirname, "../../bench/ansible");
 
 function ansibleAvailable(): boolean {
@@ -83,7 +44,7 @@ function ansibleAvailable(): boolean {
 }
 
 /** The peer: one ansible-playbook run per phase, virt_net per network (pipelining on). */
-function ansiblePhase(lab: Lab, phase: "create" | "read" | "delete", n: number): number {
+function ansiblePhase(lab: BenchLab, phase: "create" | "read" | "delete", n: number): number {
   const dir = mkdtempSync(path.join(os.tmpdir(), "virtnet-ansible-"));
   try {
     const inventory = path.join(dir, "inventory.ini");
@@ -107,33 +68,11 @@ function ansiblePhase(lab: Lab, phase: "create" | "read" | "delete", n: number):
   }
 }
 
-async function timed<T>(
-  fn: () => Promise<T>,
-): Promise<{ ms: number; handshakes: number; roundTrips: number; result: T }> {
-  transportStats.reset();
-  const start = process.hrtime.bigint();
-  const result = await fn();
-  return {
-    ms: Number(process.hrtime.bigint() - start) / 1e6,
-    handshakes: transportStats.handshakes,
-    roundTrips: transportStats.execs,
-    result,
-  };
-}
-
 async function main(): Promise<void> {
   const n = argValue("--networks", 50);
-  execFileSync(LAB_SCRIPT, ["down", LAB], { stdio: "inherit" });
-  const lab: Lab = JSON.parse(execFileSync(LAB_SCRIPT, ["up", LAB], { encoding: "utf8" }));
-  const connection = {
-    host: lab.host,
-    port: lab.port,
-    user: lab.user,
-    privateKey: readFileSync(lab.privateKeyPath, "utf8"),
-    hostKey: lab.hostKey,
-  };
-  const ids = Array.from({ length: n }, (_, i) => i);
-  try {
+  await withLab("bench", async (lab) => {
+    const connection = lab.connection;
+    const ids = Array.from({ length: n }, (_, i) => i);
     // Floor: the same virsh work, one script per phase.
     const floorCreate = floorPhase(
       lab,
@@ -174,37 +113,39 @@ async function main(): Promise<void> {
         }
       : undefined;
 
-    const rows = [
-      ["create", created, floorCreate],
-      ["read", read, floorRead],
-      ["delete", deleted, floorDelete],
-    ] as const;
-    console.log(`VirtualNetwork benchmark: ${n} NAT networks with DHCP on one lab host (${lab.host})`);
-    console.log(
-      "operation  provider ms  floor ms  provider/floor  handshakes  round trips/op" +
-        (peer ? "  ansible ms  ansible/provider" : ""),
+    const peerColumns = (
+      peerMs: number | undefined,
+      providerMs: number,
+    ): Record<string, string> | undefined =>
+      peerMs === undefined
+        ? undefined
+        : { "ansible ms": peerMs.toFixed(0), "ansible/provider": (peerMs / providerMs).toFixed(2) };
+    printTable(
+      `VirtualNetwork benchmark: ${n} NAT networks with DHCP on one lab host (${lab.host})`,
+      n,
+      [
+        {
+          operation: "create",
+          provider: created,
+          floorMs: floorCreate,
+          extra: peerColumns(peer?.create, created.ms),
+        },
+        { operation: "read", provider: read, floorMs: floorRead, extra: peerColumns(peer?.read, read.ms) },
+        {
+          operation: "delete",
+          provider: deleted,
+          floorMs: floorDelete,
+          extra: peerColumns(peer?.delete, deleted.ms),
+        },
+      ],
+      [
+        "floor: one `ssh … sh` per phase (1 handshake, 1 round trip for all networks)",
+        peer
+          ? "ansible: ansible-playbook with community.libvirt.virt_net per network (define+start+autostart / get_xml+info / absent), pipelining on"
+          : "ansible peer skipped: install ansible python3-libvirt python3-lxml to compare",
+      ],
     );
-    for (const [name, p, floor] of rows) {
-      const peerCols = peer
-        ? `  ${peer[name].toFixed(0).padStart(10)}  ${(peer[name] / p.ms).toFixed(2).padStart(16)}`
-        : "";
-      console.log(
-        `${name.padEnd(9)}  ${p.ms.toFixed(0).padStart(11)}  ${floor.toFixed(0).padStart(8)}  ${(p.ms / floor).toFixed(2).padStart(14)}  ${String(p.handshakes).padStart(10)}  ${(p.roundTrips / n).toFixed(2).padStart(14)}${peerCols}`,
-      );
-    }
-    console.log("floor: one `ssh … sh` per phase (1 handshake, 1 round trip for all networks)");
-    if (peer)
-      console.log(
-        "ansible: ansible-playbook with community.libvirt.virt_net per network (define+start+autostart / get_xml+info / absent), pipelining on",
-      );
-    else console.log("ansible peer skipped: install ansible python3-libvirt python3-lxml to compare");
-  } finally {
-    await closeAllHosts();
-    execFileSync(LAB_SCRIPT, ["down", LAB], { stdio: "inherit" });
-  }
+  });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+run(main);

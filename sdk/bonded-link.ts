@@ -1,19 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { BondMode } from "../provider/resources/bonded-link/types";
-import type { InterfaceIpConfig } from "../provider/resources/nm-profile/types";
-import type { ConnectionArgs } from "../provider/transport/connection";
-import { connectionFromConfig } from "./config";
-import { dynamicProvider } from "./dynamic-provider";
 import type { DeepInput } from "./input";
+import { NmInterfaceArgs, NmInterfaceResource } from "./nm-interface";
 
 /** Inputs of {@link BondedLink}. Every property is described in `schema.json`. */
-export interface BondedLinkArgs {
-  /** SSH connection to the host. Default: stack config `virtnet:host`, `virtnet:privateKey`, … */
-  connection?: DeepInput<ConnectionArgs>;
-  /** Interface name (≤ 15 characters). Default: the resource name. Changing it replaces the bond. */
-  name?: pulumi.Input<string>;
-  /** NetworkManager profile name. Default: `name`. */
-  profileName?: pulumi.Input<string>;
+export interface BondedLinkArgs extends NmInterfaceArgs {
   /** Bonding mode, 0–6 or its name. Under a bridge only 1 (active-backup), 2 (balance-xor), 4 (802.3ad). */
   mode: pulumi.Input<BondMode>;
   /** Host NICs; the bond owns their port profiles. */
@@ -42,22 +33,8 @@ export interface BondedLinkArgs {
   arpValidate?: pulumi.Input<string>;
   /** MAC policy on failover: none, active or follow. */
   failOverMac?: pulumi.Input<string>;
-  /** MTU (68–65535). */
-  mtu?: pulumi.Input<number>;
   /** Interface name of the bridge this bond is a port of (pass `bridge.name`). */
   bridge?: pulumi.Input<string>;
-  /** IPv4 of the bond (not when `bridge` is set). Default: disabled. */
-  ipv4?: DeepInput<InterfaceIpConfig>;
-  /** IPv6 of the bond (not when `bridge` is set). Default: disabled. */
-  ipv6?: DeepInput<InterfaceIpConfig>;
-  /** NetworkManager activates the profiles by itself. Default true. */
-  autoconnect?: pulumi.Input<boolean>;
-  /** Activate now and keep active. `false` stages the profiles (kernels without the bonding driver). Default true. */
-  activate?: pulumi.Input<boolean>;
-  /** Take over existing profiles/device of the same names instead of failing. Default false. */
-  adopt?: pulumi.Input<boolean>;
-  /** Seconds before NetworkManager rolls back an unconfirmed change to an active device. Default 60. */
-  rollbackTimeout?: pulumi.Input<number>;
 }
 
 /**
@@ -72,13 +49,7 @@ export interface BondedLinkArgs {
  * ```
  * Under a bridge, `check` refuses modes 0, 3, 5, 6 and ARP monitoring (RHEL guide).
  */
-export class BondedLink extends pulumi.dynamic.Resource {
-  /** SSH connection (secret: it may hold a key). */
-  declare public readonly connection: pulumi.Output<ConnectionArgs>;
-  /** Interface name of the bond. */
-  declare public readonly name: pulumi.Output<string>;
-  /** NetworkManager profile name, when set. */
-  declare public readonly profileName: pulumi.Output<string | undefined>;
+export class BondedLink extends NmInterfaceResource {
   /** Bonding mode as declared. */
   declare public readonly mode: pulumi.Output<BondMode>;
   /** Ports as declared. */
@@ -107,42 +78,10 @@ export class BondedLink extends pulumi.dynamic.Resource {
   declare public readonly arpValidate: pulumi.Output<string | undefined>;
   /** Failover MAC policy, when declared. */
   declare public readonly failOverMac: pulumi.Output<string | undefined>;
-  /** MTU, when declared. */
-  declare public readonly mtu: pulumi.Output<number | undefined>;
   /** The bridge this bond is a port of, when declared. */
   declare public readonly bridge: pulumi.Output<string | undefined>;
-  /** IPv4 configuration, when declared. */
-  declare public readonly ipv4: pulumi.Output<InterfaceIpConfig | undefined>;
-  /** IPv6 configuration, when declared. */
-  declare public readonly ipv6: pulumi.Output<InterfaceIpConfig | undefined>;
-  /** Whether NetworkManager activates the profiles by itself. */
-  declare public readonly autoconnect: pulumi.Output<boolean>;
-  /** Whether the resource keeps the bond active. */
-  declare public readonly activate: pulumi.Output<boolean>;
-  /** Rollback timeout of safe apply, in seconds. */
-  declare public readonly rollbackTimeout: pulumi.Output<number>;
-  /** UUID of the bond's profile. */
-  declare public readonly uuid: pulumi.Output<string>;
-  /** UUID of each port profile, by port interface name. */
-  declare public readonly portUuids: pulumi.Output<Record<string, string>>;
-  /** NetworkManager's state of the bond device (`connected`, `disconnected`, `absent`, …). */
-  declare public readonly deviceState: pulumi.Output<string>;
 
   constructor(name: string, args: BondedLinkArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      dynamicProvider("bondedLink"),
-      name,
-      {
-        ...args,
-        connection: args.connection ?? connectionFromConfig(),
-        name: args.name ?? name,
-        uuid: undefined,
-        portUuids: undefined,
-        deviceState: undefined,
-      },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
-      "virtnet",
-      "BondedLink",
-    );
+    super("bondedLink", "BondedLink", name, args, opts);
   }
 }

@@ -1,19 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { BridgePortSpec } from "../provider/resources/bridge-interface/types";
-import type { InterfaceIpConfig } from "../provider/resources/nm-profile/types";
-import type { ConnectionArgs } from "../provider/transport/connection";
-import { connectionFromConfig } from "./config";
-import { dynamicProvider } from "./dynamic-provider";
 import type { DeepInput } from "./input";
+import { NmInterfaceArgs, NmInterfaceResource } from "./nm-interface";
 
 /** Inputs of {@link BridgeInterface}. Every property is described in `schema.json`. */
-export interface BridgeInterfaceArgs {
-  /** SSH connection to the host. Default: stack config `virtnet:host`, `virtnet:privateKey`, … */
-  connection?: DeepInput<ConnectionArgs>;
-  /** Interface name (≤ 15 characters). Default: the resource name. Changing it replaces the bridge. */
-  name?: pulumi.Input<string>;
-  /** NetworkManager profile name. Default: `name`. */
-  profileName?: pulumi.Input<string>;
+export interface BridgeInterfaceArgs extends NmInterfaceArgs {
   /** Ports: NIC names, or `{device, vlan, priority, pathCost, hairpin}` (a VLAN of a NIC when `vlan` is set). */
   ports?: DeepInput<(string | BridgePortSpec)[]>;
   /** Spanning tree protocol. NetworkManager's default: on. */
@@ -32,22 +23,8 @@ export interface BridgeInterfaceArgs {
   multicastSnooping?: pulumi.Input<boolean>;
   /** VLAN filtering on the bridge. */
   vlanFiltering?: pulumi.Input<boolean>;
-  /** MTU (68–65535). */
-  mtu?: pulumi.Input<number>;
   /** MAC address of the bridge. */
   mac?: pulumi.Input<string>;
-  /** IPv4 of the bridge (the host's LAN address, when the bridge takes over the uplink). Default: disabled. */
-  ipv4?: DeepInput<InterfaceIpConfig>;
-  /** IPv6 of the bridge. Default: disabled. */
-  ipv6?: DeepInput<InterfaceIpConfig>;
-  /** NetworkManager activates the profiles by itself (boot, device appearing). Default true. */
-  autoconnect?: pulumi.Input<boolean>;
-  /** Activate now and keep active. `false` only stages the profiles. Default true. */
-  activate?: pulumi.Input<boolean>;
-  /** Take over existing profiles/device of the same names instead of failing. Default false. */
-  adopt?: pulumi.Input<boolean>;
-  /** Seconds before NetworkManager rolls back an unconfirmed change to an active device. Default 60. */
-  rollbackTimeout?: pulumi.Input<number>;
 }
 
 /**
@@ -64,13 +41,7 @@ export interface BridgeInterfaceArgs {
  * only when a new SSH connection confirms the host is reachable and the devices are as declared;
  * otherwise NetworkManager restores the previous configuration by itself.
  */
-export class BridgeInterface extends pulumi.dynamic.Resource {
-  /** SSH connection (secret: it may hold a key). */
-  declare public readonly connection: pulumi.Output<ConnectionArgs>;
-  /** Interface name of the bridge. */
-  declare public readonly name: pulumi.Output<string>;
-  /** NetworkManager profile name, when set. */
-  declare public readonly profileName: pulumi.Output<string | undefined>;
+export class BridgeInterface extends NmInterfaceResource {
   /** Ports as declared. */
   declare public readonly ports: pulumi.Output<(string | BridgePortSpec)[] | undefined>;
   /** Spanning tree, when declared. */
@@ -89,42 +60,10 @@ export class BridgeInterface extends pulumi.dynamic.Resource {
   declare public readonly multicastSnooping: pulumi.Output<boolean | undefined>;
   /** VLAN filtering, when declared. */
   declare public readonly vlanFiltering: pulumi.Output<boolean | undefined>;
-  /** MTU, when declared. */
-  declare public readonly mtu: pulumi.Output<number | undefined>;
   /** MAC address, when declared. */
   declare public readonly mac: pulumi.Output<string | undefined>;
-  /** IPv4 configuration, when declared. */
-  declare public readonly ipv4: pulumi.Output<InterfaceIpConfig | undefined>;
-  /** IPv6 configuration, when declared. */
-  declare public readonly ipv6: pulumi.Output<InterfaceIpConfig | undefined>;
-  /** Whether NetworkManager activates the profiles by itself. */
-  declare public readonly autoconnect: pulumi.Output<boolean>;
-  /** Whether the resource keeps the bridge active. */
-  declare public readonly activate: pulumi.Output<boolean>;
-  /** Rollback timeout of safe apply, in seconds. */
-  declare public readonly rollbackTimeout: pulumi.Output<number>;
-  /** UUID of the bridge's profile. */
-  declare public readonly uuid: pulumi.Output<string>;
-  /** UUID of each port profile, by port interface name. */
-  declare public readonly portUuids: pulumi.Output<Record<string, string>>;
-  /** NetworkManager's state of the bridge device (`connected`, `disconnected`, `absent`, …). */
-  declare public readonly deviceState: pulumi.Output<string>;
 
   constructor(name: string, args: BridgeInterfaceArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    super(
-      dynamicProvider("bridgeInterface"),
-      name,
-      {
-        ...args,
-        connection: args.connection ?? connectionFromConfig(),
-        name: args.name ?? name,
-        uuid: undefined,
-        portUuids: undefined,
-        deviceState: undefined,
-      },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
-      "virtnet",
-      "BridgeInterface",
-    );
+    super("bridgeInterface", "BridgeInterface", name, args, opts);
   }
 }

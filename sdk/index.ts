@@ -11,6 +11,7 @@ export { BridgeInterface } from "./bridge-interface";
 export type { BridgeInterfaceArgs } from "./bridge-interface";
 export { BondedLink } from "./bonded-link";
 export type { BondedLinkArgs } from "./bonded-link";
+export type { NmInterfaceArgs } from "./nm-interface";
 export type { BridgePortSpec } from "../provider/resources/bridge-interface/types";
 export type { BondMode, BondModeName } from "../provider/resources/bonded-link/types";
 export type { InterfaceIpConfig, IpMethod } from "../provider/resources/nm-profile/types";

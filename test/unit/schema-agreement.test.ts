@@ -11,29 +11,41 @@ import schema from "../../schema.json";
 
 const SDK_DIR = path.resolve(__dirname, "../../sdk");
 
+/** Members of every SDK interface and class, including those inherited (`extends`). */
 function sdkDeclarations(): { interfaces: Map<string, string[]>; classes: Map<string, string[]> } {
-  const interfaces = new Map<string, string[]>();
-  const classes = new Map<string, string[]>();
+  const own = new Map<string, { members: string[]; bases: string[] }>();
+  const classNames = new Set<string>();
+  const basesOf = (clauses: ts.NodeArray<ts.HeritageClause> | undefined): string[] =>
+    (clauses ?? []).flatMap((c) => c.types.map((t) => t.expression.getText()));
   for (const file of fs.readdirSync(SDK_DIR).filter((f) => f.endsWith(".ts"))) {
     const source = ts.createSourceFile(
       file,
       fs.readFileSync(path.join(SDK_DIR, file), "utf8"),
       ts.ScriptTarget.ES2022,
+      true,
     );
     source.forEachChild((node) => {
       if (ts.isInterfaceDeclaration(node)) {
-        interfaces.set(
-          node.name.text,
-          node.members.filter(ts.isPropertySignature).map((m) => (m.name as ts.Identifier).text),
-        );
+        own.set(node.name.text, {
+          members: node.members.filter(ts.isPropertySignature).map((m) => (m.name as ts.Identifier).text),
+          bases: basesOf(node.heritageClauses),
+        });
       } else if (ts.isClassDeclaration(node) && node.name) {
-        classes.set(
-          node.name.text,
-          node.members.filter(ts.isPropertyDeclaration).map((m) => (m.name as ts.Identifier).text),
-        );
+        classNames.add(node.name.text);
+        own.set(node.name.text, {
+          members: node.members.filter(ts.isPropertyDeclaration).map((m) => (m.name as ts.Identifier).text),
+          bases: basesOf(node.heritageClauses),
+        });
       }
     });
   }
+  const all = (name: string): string[] => {
+    const d = own.get(name);
+    return d ? [...d.members, ...d.bases.flatMap(all)] : [];
+  };
+  const interfaces = new Map<string, string[]>();
+  const classes = new Map<string, string[]>();
+  for (const name of own.keys()) (classNames.has(name) ? classes : interfaces).set(name, all(name));
   return { interfaces, classes };
 }
 

@@ -1,7 +1,7 @@
 /** BondedLink inputs → the NetworkManager profiles it owns (the bond, one per port). Pure. */
 import type { NmSnapshot } from "../../networkmanager/nmcli";
-import { ipSettings, yesNo } from "../nm-profile/settings";
-import { DesiredProfile, MAIN, portKey } from "../nm-profile/types";
+import { connectionSettings, ipSettings, portProfile } from "../nm-profile/settings";
+import { DesiredProfile, MAIN } from "../nm-profile/types";
 import { BOND_MODE_NAMES, BondedLinkInputs, modeNumber } from "./types";
 
 const BOND_REACTIVATE = [
@@ -10,7 +10,6 @@ const BOND_REACTIVATE = [
   "connection.slave-type",
   "bond.options",
 ];
-const PORT_REACTIVATE = ["connection.master", "connection.slave-type", "connection.interface-name"];
 
 /** The `bond.options` string: only declared options (plus mode and MII monitoring). */
 export function bondOptions(n: BondedLinkInputs): string {
@@ -36,11 +35,9 @@ export function bondOptions(n: BondedLinkInputs): string {
 
 export function bondProfiles(n: BondedLinkInputs): DesiredProfile[] {
   const profileName = n.profileName ?? n.name;
-  const autoconnect = yesNo(n.autoconnect ?? true);
+  const autoconnect = n.autoconnect ?? true;
   const bond: Record<string, string> = {
-    "connection.id": profileName,
-    "connection.interface-name": n.name,
-    "connection.autoconnect": autoconnect,
+    ...connectionSettings(profileName, n.name, autoconnect),
     "connection.autoconnect-slaves": "1",
     "connection.master": n.bridge ?? "",
     "connection.slave-type": n.bridge ? "bridge" : "",
@@ -49,19 +46,9 @@ export function bondProfiles(n: BondedLinkInputs): DesiredProfile[] {
   if (n.mtu !== undefined) bond["802-3-ethernet.mtu"] = String(n.mtu);
   // A bridge port has no IP configuration of its own (NetworkManager refuses ipv4.* there).
   if (!n.bridge) Object.assign(bond, ipSettings("ipv4", n.ipv4), ipSettings("ipv6", n.ipv6));
-  const ports = (n.ports ?? []).map((device): DesiredProfile => ({
-    key: portKey(device),
-    type: "ethernet",
-    device,
-    settings: {
-      "connection.id": `${profileName}-port-${device}`,
-      "connection.interface-name": device,
-      "connection.master": n.name,
-      "connection.slave-type": "bond",
-      "connection.autoconnect": autoconnect,
-    },
-    needsReactivation: PORT_REACTIVATE,
-  }));
+  const ports = (n.ports ?? []).map((device) =>
+    portProfile({ ownerProfile: profileName, master: n.name, slaveType: "bond", device, autoconnect }),
+  );
   return [
     { key: MAIN, type: "bond", device: n.name, settings: bond, needsReactivation: BOND_REACTIVATE },
     ...ports,

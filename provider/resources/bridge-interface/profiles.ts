@@ -3,27 +3,20 @@
  * kernel values an active bridge must show. Pure.
  */
 import type { NmSnapshot } from "../../networkmanager/nmcli";
-import { ipSettings, yesNo } from "../nm-profile/settings";
-import { DesiredProfile, MAIN, portKey } from "../nm-profile/types";
+import { connectionSettings, ipSettings, portProfile, yesNo } from "../nm-profile/settings";
+import { DesiredProfile, MAIN } from "../nm-profile/types";
 import { BridgeInterfaceInputs, asPortSpec, portDevice } from "./types";
 
 /** Bridge properties `nmcli device reapply` cannot change on an active bridge. */
 const BRIDGE_REACTIVATE = ["connection.interface-name", "bridge.mac-address", "bridge.vlan-filtering"];
-const PORT_REACTIVATE = [
-  "connection.master",
-  "connection.slave-type",
-  "connection.interface-name",
-  "vlan.parent",
-  "vlan.id",
-];
+/** Besides what every port must reactivate for. */
+const VLAN_PORT_REACTIVATE = ["vlan.parent", "vlan.id"];
 
 export function bridgeProfiles(n: BridgeInterfaceInputs): DesiredProfile[] {
   const profileName = n.profileName ?? n.name;
-  const autoconnect = yesNo(n.autoconnect ?? true);
+  const autoconnect = n.autoconnect ?? true;
   const bridge: Record<string, string> = {
-    "connection.id": profileName,
-    "connection.interface-name": n.name,
-    "connection.autoconnect": autoconnect,
+    ...connectionSettings(profileName, n.name, autoconnect),
     // Activating the bridge brings its ports up too.
     "connection.autoconnect-slaves": "1",
   };
@@ -44,28 +37,24 @@ export function bridgeProfiles(n: BridgeInterfaceInputs): DesiredProfile[] {
 
   const ports = (n.ports ?? []).map((entry): DesiredProfile => {
     const port = asPortSpec(entry);
-    const device = portDevice(entry);
-    const settings: Record<string, string> = {
-      "connection.id": `${profileName}-port-${device}`,
-      "connection.interface-name": device,
-      "connection.master": n.name,
-      "connection.slave-type": "bridge",
-      "connection.autoconnect": autoconnect,
-    };
+    const extra: Record<string, string> = {};
     if (port.vlan !== undefined) {
-      settings["vlan.parent"] = port.device;
-      settings["vlan.id"] = String(port.vlan);
+      extra["vlan.parent"] = port.device;
+      extra["vlan.id"] = String(port.vlan);
     }
-    if (port.priority !== undefined) settings["bridge-port.priority"] = String(port.priority);
-    if (port.pathCost !== undefined) settings["bridge-port.path-cost"] = String(port.pathCost);
-    if (port.hairpin !== undefined) settings["bridge-port.hairpin-mode"] = yesNo(port.hairpin);
-    return {
-      key: portKey(device),
+    if (port.priority !== undefined) extra["bridge-port.priority"] = String(port.priority);
+    if (port.pathCost !== undefined) extra["bridge-port.path-cost"] = String(port.pathCost);
+    if (port.hairpin !== undefined) extra["bridge-port.hairpin-mode"] = yesNo(port.hairpin);
+    return portProfile({
+      ownerProfile: profileName,
+      master: n.name,
+      slaveType: "bridge",
+      device: portDevice(entry),
+      autoconnect,
       type: port.vlan !== undefined ? "vlan" : "ethernet",
-      device,
-      settings,
-      needsReactivation: PORT_REACTIVATE,
-    };
+      extra,
+      needsReactivation: VLAN_PORT_REACTIVATE,
+    });
   });
   return [
     { key: MAIN, type: "bridge", device: n.name, settings: bridge, needsReactivation: BRIDGE_REACTIVATE },

@@ -63,6 +63,27 @@ export function hasUnknowns(value: unknown): boolean {
   return false;
 }
 
+/**
+ * Inputs whose change means another object, so Pulumi must replace rather than update: the
+ * resource's identity keys (e.g. a libvirt name, which libvirt cannot rename), and the connection
+ * when it points at another host or port. Values still unknown in a preview are not judged.
+ */
+export function replacementKeys(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  identity: string[],
+): string[] {
+  const keys = identity.filter(
+    (k) => news[k] !== UNKNOWN && JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
+  );
+  const o = olds.connection as { host?: string; port?: number } | undefined;
+  const n = news.connection as { host?: string; port?: number } | undefined;
+  if (o && n && n.host !== UNKNOWN && (o.host !== n.host || (o.port ?? 22) !== (n.port ?? 22))) {
+    keys.push("connection");
+  }
+  return keys;
+}
+
 /** Keys whose values differ between two input objects (deep, JSON semantics). */
 export function changedKeys(
   olds: Record<string, unknown>,

@@ -7,10 +7,17 @@ import { randomUUID } from "node:crypto";
 import { safeApply } from "../../networkmanager/checkpoint";
 import { exclusivePerHost, sharedPerHost } from "../../transport/host-queue";
 import { NmSnapshot, NmStepError, readSnapshot, runNmSteps } from "../../networkmanager/nmcli";
-import { CheckFailure, UNKNOWN } from "../../schema/validate";
-import type { ConnectionArgs, RemoteHost } from "../../transport";
+import { CheckFailure } from "../../schema/validate";
+import type { RemoteHost } from "../../transport";
 import { getHost, shellQuote } from "../../transport";
-import { DiffResult, ResourceEngine, changedKeys, hasUnknowns, plainJson } from "../common/engine";
+import {
+  DiffResult,
+  ResourceEngine,
+  changedKeys,
+  hasUnknowns,
+  plainJson,
+  replacementKeys,
+} from "../common/engine";
 import { activeWith, planProfiles, planRemoval } from "./plan";
 import {
   DEFAULT_ROLLBACK_TIMEOUT_S,
@@ -148,12 +155,8 @@ export function profileEngine<I extends ProfileCommonInputs>(spec: ProfileResour
     },
 
     async diff(_id, olds, news): Promise<DiffResult> {
-      const replaces: string[] = [];
-      if (olds.name !== news.name) replaces.push("name");
-      const o = olds.connection as ConnectionArgs | undefined;
-      const n = news.connection as ConnectionArgs | undefined;
-      if (o && n && n.host !== UNKNOWN && (o.host !== n.host || (o.port ?? 22) !== (n.port ?? 22)))
-        replaces.push("connection");
+      // A new interface name is a new device (and profile).
+      const replaces = replacementKeys(olds, news, ["name"]);
       if (replaces.length) return { changes: true, replaces, deleteBeforeReplace: true };
       if (hasUnknowns(news)) return { changes: true };
       const recorded = changedKeys(olds, news, RECORD_ONLY).length > 0;

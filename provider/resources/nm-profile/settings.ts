@@ -4,9 +4,53 @@
  */
 import * as ipaddr from "ipaddr.js";
 import type { ProfileProperties } from "../../networkmanager/nmcli";
-import type { InterfaceIpConfig } from "./types";
+import { DesiredProfile, InterfaceIpConfig, portKey } from "./types";
 
 export const yesNo = (v: boolean): string => (v ? "yes" : "no");
+
+/** The `connection.*` settings every profile a resource owns starts from. */
+export function connectionSettings(
+  profileName: string,
+  device: string,
+  autoconnect: boolean,
+): Record<string, string> {
+  return {
+    "connection.id": profileName,
+    "connection.interface-name": device,
+    "connection.autoconnect": yesNo(autoconnect),
+  };
+}
+
+/** Port settings NetworkManager cannot reapply to an active port: it must be reactivated. */
+const PORT_REACTIVATE = ["connection.master", "connection.slave-type", "connection.interface-name"];
+
+/**
+ * The profile of one port of a bridge or bond, owned by that bridge or bond: named
+ * `<owner profile>-port-<device>`, enslaved to `master`.
+ */
+export function portProfile(opts: {
+  ownerProfile: string;
+  master: string;
+  slaveType: "bridge" | "bond";
+  device: string;
+  autoconnect: boolean;
+  type?: string;
+  extra?: Record<string, string>;
+  needsReactivation?: string[];
+}): DesiredProfile {
+  return {
+    key: portKey(opts.device),
+    type: opts.type ?? "ethernet",
+    device: opts.device,
+    settings: {
+      ...connectionSettings(`${opts.ownerProfile}-port-${opts.device}`, opts.device, opts.autoconnect),
+      "connection.master": opts.master,
+      "connection.slave-type": opts.slaveType,
+      ...opts.extra,
+    },
+    needsReactivation: [...PORT_REACTIVATE, ...(opts.needsReactivation ?? [])],
+  };
+}
 
 /** `ipv4.*` / `ipv6.*` properties for a declared configuration (default: disabled). */
 export function ipSettings(

@@ -8,13 +8,14 @@ import { attr } from "../../libvirt/network-xml";
 import { readPxeRecord } from "../../libvirt/pxe-record";
 import { LiveNetwork, readNetwork } from "../../libvirt/virsh";
 import { getHost } from "../../transport";
-import type { ConnectionArgs, RemoteHost } from "../../transport";
+import type { RemoteHost } from "../../transport";
 import {
   DiffResult,
   PartialResourceError,
   ResourceEngine,
   changedKeys,
   hasUnknowns,
+  replacementKeys,
   plainJson,
   warn,
 } from "../common/engine";
@@ -40,16 +41,6 @@ const RECORD_ONLY = ["connection", "allowGuestDisruption"];
 
 function withDefaults(news: Record<string, unknown>): PxeServerInputs {
   return { tftpRoot: DEFAULT_TFTP_ROOT, selinux: "auto", ...news } as PxeServerInputs;
-}
-
-function replacementKeys(olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
-  const keys: string[] = [];
-  if (olds.network !== news.network) keys.push("network");
-  if ((olds.tftpRoot ?? DEFAULT_TFTP_ROOT) !== (news.tftpRoot ?? DEFAULT_TFTP_ROOT)) keys.push("tftpRoot");
-  const o = olds.connection as ConnectionArgs | undefined;
-  const n = news.connection as ConnectionArgs | undefined;
-  if (o && n && (o.host !== n.host || (o.port ?? 22) !== (n.port ?? 22))) keys.push("connection");
-  return keys;
 }
 
 /** The files to serve (none with a bootServer), as sha256 by path. */
@@ -279,7 +270,8 @@ export const pxeServerEngine: ResourceEngine = {
   },
 
   async diff(_id, olds, news): Promise<DiffResult> {
-    const replaces = replacementKeys(olds, news);
+    // Another network or TFTP root is another PXE server.
+    const replaces = replacementKeys(olds, news, ["network", "tftpRoot"]);
     if (replaces.length) return { changes: true, replaces, deleteBeforeReplace: true };
     const recorded = changedKeys(olds, news, RECORD_ONLY).length > 0;
     if (hasUnknowns(news)) return { changes: true };

@@ -5,8 +5,15 @@
  */
 import { LiveNetwork, networkSteps, readNetwork, runSteps } from "../../libvirt/virsh";
 import { getHost } from "../../transport";
-import type { ConnectionArgs } from "../../transport";
-import { DiffResult, ResourceEngine, changedKeys, hasUnknowns, plainJson, warn } from "../common/engine";
+import {
+  DiffResult,
+  ResourceEngine,
+  changedKeys,
+  replacementKeys,
+  hasUnknowns,
+  plainJson,
+  warn,
+} from "../common/engine";
 import { applyNetworkPlan } from "./apply";
 import { desiredNetwork, isOwned, readManagedNetwork } from "./model";
 import { DesiredNetwork, planHasWork, planNetwork } from "./plan";
@@ -15,16 +22,6 @@ import { validateVirtualNetwork } from "./validate";
 
 /** Inputs that only change what is recorded, never the host. */
 const RECORD_ONLY = ["connection", "adopt", "allowGuestDisruption"];
-/** Inputs whose change means a different network: libvirt cannot rename, and a new host is a new object. */
-function replacementKeys(olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
-  const keys: string[] = [];
-  if (olds.name !== news.name) keys.push("name");
-  const o = olds.connection as ConnectionArgs | undefined;
-  const n = news.connection as ConnectionArgs | undefined;
-  if (o && n && (o.host !== n.host || (o.port ?? 22) !== (n.port ?? 22))) keys.push("connection");
-  return keys;
-}
-
 function withDefaults(news: Record<string, unknown>): VirtualNetworkInputs {
   return { autostart: true, active: true, ...news } as VirtualNetworkInputs;
 }
@@ -74,7 +71,8 @@ export const virtualNetworkEngine: ResourceEngine = {
   },
 
   async diff(_id, olds, news): Promise<DiffResult> {
-    const replaces = replacementKeys(olds, news);
+    // libvirt cannot rename a network.
+    const replaces = replacementKeys(olds, news, ["name"]);
     if (replaces.length) return { changes: true, replaces, deleteBeforeReplace: true };
     const recorded = changedKeys(olds, news, RECORD_ONLY).length > 0;
     // During a preview some inputs may be unknown: the host cannot be compared with them yet.
