@@ -6,7 +6,7 @@ import { closeAllHosts } from "../../provider/transport";
 import { bridgeInterfaceEngine as bridge } from "../../provider/resources/bridge-interface/engine";
 import { bondedLinkEngine as bond } from "../../provider/resources/bonded-link/engine";
 import type { ResourceEngine } from "../../provider/resources/common/engine";
-import { LabHost, labDown, labExec, labUp } from "../support/lab";
+import { LabHost, labDown, labExec, labUp, labConnection } from "../support/lab";
 
 const LAB = "brlab";
 let lab: LabHost;
@@ -45,13 +45,7 @@ async function diff(engine: ResourceEngine, olds: Record<string, unknown>, input
 
 beforeAll(async () => {
   lab = await labUp(LAB);
-  connection = {
-    host: lab.host,
-    port: lab.port,
-    user: lab.user,
-    privateKey: lab.privateKey,
-    hostKey: lab.hostKey,
-  };
+  connection = labConnection(lab);
   await sh(
     "for i in 1 2 3 4 5; do ip link add nic$i type veth peer name peer$i && ip link set peer$i up; done; " +
       // NetworkManager manages the new veths once it has seen them

@@ -5,7 +5,7 @@
  */
 import { openFreshHost, closeAllHosts } from "../../provider/transport";
 import { bridgeInterfaceEngine as bridge } from "../../provider/resources/bridge-interface/engine";
-import { LabHost, labDown, labExec, labUp } from "../support/lab";
+import { LabHost, labConnection, labDown, labExec, labUp } from "../support/lab";
 
 const LAB = "brsafe";
 let lab: LabHost;
@@ -35,14 +35,8 @@ async function reachable(): Promise<boolean> {
 beforeAll(async () => {
   lab = await labUp(LAB);
   address = lab.host;
-  connection = {
-    host: lab.host,
-    port: lab.port,
-    user: lab.user,
-    privateKey: lab.privateKey,
-    hostKey: lab.hostKey,
-    dialTimeout: 5,
-  };
+  // A short dial timeout: the test expects the host to be unreachable for a while.
+  connection = { ...labConnection(lab), dialTimeout: 5 };
   // Hand lab0 to NetworkManager with a profile carrying the address it has now. The lab's
   // NetworkManager.conf lists lab0 in unmanaged-devices, which `nmcli device set … managed yes`
   // does not override on NM 1.42: lift that in this lab host's private conf.d first.

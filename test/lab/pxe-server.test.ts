@@ -5,7 +5,7 @@
 import { closeAllHosts } from "../../provider/transport";
 import { pxeServerEngine as pxe } from "../../provider/resources/pxe-server/engine";
 import { virtualNetworkEngine as vnet } from "../../provider/resources/virtual-network/engine";
-import { LabHost, labDown, labExec, labUp } from "../support/lab";
+import { LabHost, labDown, labExec, labUp, labConnection } from "../support/lab";
 
 const LAB = "pxlab";
 let lab: LabHost;
@@ -45,13 +45,7 @@ const ipxe = (text: string) => `#!ipxe\necho ${text}\nshell\n`;
 
 beforeAll(async () => {
   lab = await labUp(LAB);
-  connection = {
-    host: lab.host,
-    port: lab.port,
-    user: lab.user,
-    privateKey: lab.privateKey,
-    hostKey: lab.hostKey,
-  };
+  connection = labConnection(lab);
 }, 180_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
  */
 import { closeAllHosts } from "../../provider/transport";
 import { virtualNetworkEngine as engine } from "../../provider/resources/virtual-network/engine";
-import { LabHost, labDown, labExec, labUp } from "../support/lab";
+import { LabHost, labDown, labExec, labUp, labConnection } from "../support/lab";
 import { validateNetworkXml } from "../support/virt-xml-validate";
 
 const LAB = "vnet";
@@ -59,13 +59,7 @@ async function attachFakeGuest(network: string): Promise<void> {
 
 beforeAll(async () => {
   lab = await labUp(LAB);
-  connection = {
-    host: lab.host,
-    port: lab.port,
-    user: lab.user,
-    privateKey: lab.privateKey,
-    hostKey: lab.hostKey,
-  };
+  connection = labConnection(lab);
   // A host bridge for mode "bridge", and NICs for the macvtap modes.
   await labExec(LAB, "ip link add br0 type bridge && ip link set br0 up");
   await labExec(

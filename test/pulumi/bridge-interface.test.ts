@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { WORK_DIR, installPackage } from "../support/installed-package";
 import { DynamicHost, dynamicUrn, startDynamicHost } from "../support/dynamic-host";
-import { RunResult, runProgram } from "../support/mini-engine";
+import { exampleRunner } from "../support/examples";
 import { LabHost, labDown, labExec, labUp } from "../support/lab";
 
 const LAB = "brpul";
@@ -18,27 +18,7 @@ let host: DynamicHost;
 let bridgeProvider: string;
 let bondProvider: string;
 
-const labConfig = (): Record<string, string> => ({
-  "virtnet:host": lab.host,
-  "virtnet:privateKey": lab.privateKey,
-  "virtnet:hostKey": lab.hostKey,
-});
-
-function run(
-  example: string,
-  op: "preview" | "up" | "destroy",
-  config: Record<string, string> = {},
-): Promise<RunResult> {
-  return runProgram({
-    programDir: `examples/${example}`,
-    installDir,
-    op,
-    stateFile: path.join(dataDir, `${example}.state.json`),
-    config: { ...labConfig(), ...config },
-    secretConfig: ["virtnet:privateKey"],
-    timeoutMs: 180_000,
-  });
-}
+const run = exampleRunner({ installDir: () => installDir, stateDir: () => dataDir, lab: () => lab });
 
 const sh = async (cmd: string): Promise<string> => (await labExec(LAB, cmd)).stdout.trim();
 /** Everything NetworkManager and the kernel know about profiles and links, to prove "untouched". */

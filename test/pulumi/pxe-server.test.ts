@@ -6,7 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { WORK_DIR, installPackage } from "../support/installed-package";
-import { RunResult, runProgram } from "../support/mini-engine";
+import { exampleRunner } from "../support/examples";
+import type { RunResult } from "../support/mini-engine";
 import { LabHost, labDown, labExec, labUp } from "../support/lab";
 
 const LAB = "pxpul";
@@ -14,26 +15,7 @@ let lab: LabHost;
 let installDir: string;
 let dataDir: string;
 
-function run(
-  example: string,
-  op: "preview" | "up" | "destroy",
-  config: Record<string, string> = {},
-): Promise<RunResult> {
-  return runProgram({
-    programDir: `examples/${example}`,
-    installDir,
-    op,
-    stateFile: path.join(dataDir, `${example}.state.json`),
-    config: {
-      "virtnet:host": lab.host,
-      "virtnet:privateKey": lab.privateKey,
-      "virtnet:hostKey": lab.hostKey,
-      ...config,
-    },
-    secretConfig: ["virtnet:privateKey"],
-    timeoutMs: 180_000,
-  });
-}
+const run = exampleRunner({ installDir: () => installDir, stateDir: () => dataDir, lab: () => lab });
 
 const sh = async (command: string): Promise<string> => (await labExec(LAB, command)).stdout;
 const actions = (r: RunResult) => Object.fromEntries(r.resources.map((x) => [x.name, x.action]));

@@ -80,3 +80,24 @@ export async function labExec(
   }
   return r;
 }
+
+/** The provider's `connection` input for a lab host. */
+export function labConnection(lab: LabHost): Record<string, unknown> {
+  return { host: lab.host, port: lab.port, user: lab.user, privateKey: lab.privateKey, hostKey: lab.hostKey };
+}
+
+/** Stack config that points a program's resources at a lab host (the key as a secret). */
+export function labStackConfig(lab: Pick<LabHost, "host" | "port" | "privateKey" | "hostKey">): {
+  config: Record<string, string>;
+  secretConfig: string[];
+} {
+  return {
+    config: {
+      "virtnet:host": lab.host,
+      "virtnet:port": String(lab.port),
+      "virtnet:privateKey": lab.privateKey,
+      "virtnet:hostKey": lab.hostKey,
+    },
+    secretConfig: ["virtnet:privateKey"],
+  };
+}

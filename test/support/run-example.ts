@@ -4,6 +4,7 @@
  * Usage: node run-example.js EXAMPLE OP STATEFILE LABJSON   (OP: preview | up | destroy)
  */
 import { readFileSync } from "fs";
+import { labStackConfig } from "./lab";
 import { runProgram } from "./mini-engine";
 
 async function main(): Promise<void> {
@@ -18,13 +19,7 @@ async function main(): Promise<void> {
     programDir: `examples/${example}`,
     op: op as "preview" | "up" | "destroy",
     stateFile,
-    config: {
-      "virtnet:host": lab.host,
-      "virtnet:port": String(lab.port),
-      "virtnet:privateKey": readFileSync(lab.privateKeyPath, "utf8"),
-      "virtnet:hostKey": lab.hostKey,
-    },
-    secretConfig: ["virtnet:privateKey"],
+    ...labStackConfig({ ...lab, privateKey: readFileSync(lab.privateKeyPath, "utf8") }),
     timeoutMs: 300_000,
   });
   for (const r of result.resources)
