@@ -36,6 +36,11 @@ export type NetUpdateSection = "ip-dhcp-host" | "ip-dhcp-range" | "dns-host";
 
 /** Builders for the commands a network goes through. Names must be validated before they get here. */
 export const networkSteps = {
+  /** Fails when the network exists: a create never takes over one that appeared meanwhile. */
+  absent: (name: string): VirshStep => ({
+    label: "absent",
+    command: `! virsh net-info ${shellQuote(name)} >/dev/null 2>&1`,
+  }),
   define(xml: string): VirshStep {
     // virsh reads definitions from a file: write one, define, and remove it whatever happened.
     return {
@@ -79,14 +84,22 @@ export const networkSteps = {
 function readScript(name: string): string {
   const n = shellQuote(name);
   return [
-    `names=$(virsh -q net-list --all --name) || exit 1`,
-    `printf '%s\\n' "$names" | grep -qxF -- ${n} || { echo '@@absent'; exit 0; }`,
-    `info=$(virsh net-info ${n}) || exit 1`,
+    // One virsh call tells "absent" from "libvirt unreachable": only a lookup failure means absent.
+    `if ! info=$(virsh net-info ${n} 2>&1); then`,
+    `  case "$info" in *"no network with matching name"*) echo '@@absent'; exit 0 ;; esac`,
+    `  printf '%s\\n' "$info" >&2; exit 1`,
+    `fi`,
     `echo '@@info'; printf '%s\\n' "$info"`,
     `echo '@@config'; virsh net-dumpxml --inactive ${n} || exit 1`,
     `if printf '%s\\n' "$info" | grep -q '^Active: *yes'; then echo '@@live'; virsh net-dumpxml ${n} || exit 1; fi`,
   ].join("\n");
 }
+
+/**
+ * virsh's labels ("Active:") and errors are translated on hosts with another locale: every script
+ * runs in the C locale so they parse the same everywhere.
+ */
+const C_LOCALE = "export LC_ALL=C";
 
 /** Parses the output of {@link readScript}. */
 export function parseReadOutput(name: string, stdout: string): LiveNetwork | undefined {
@@ -134,10 +147,86 @@ function parseNetInfo(text: string): Record<string, string> {
   return out;
 }
 
-/** Reads a network's state in one round trip; undefined when it does not exist. */
-export async function readNetwork(host: RemoteHost, name: string): Promise<LiveNetwork | undefined> {
-  const { stdout } = await host.exec(readScript(name), { privileged: true });
-  return parseReadOutput(name, stdout);
+/**
+ * Reads a network's state; undefined when it does not exist.
+ *
+ * Reads of one host asked for in the same turn of the event loop share ONE round trip: Pulumi
+ * previews, refreshes and updates many resources at once, and opening an SSH channel costs more
+ * than the virsh calls it carries (measured: ~80 ms per exec of `true` on a lab host, vs ~14 ms per
+ * `virsh net-info` inside one script).
+ */
+export function readNetwork(host: RemoteHost, name: string): Promise<LiveNetwork | undefined> {
+  return new Promise((resolve, reject) => {
+    let batch = pendingReads.get(host);
+    if (!batch) {
+      batch = [];
+      pendingReads.set(host, batch);
+      setImmediate(() => void flushReads(host));
+    }
+    batch.push({ name, resolve, reject });
+  });
+}
+
+interface PendingRead {
+  name: string;
+  resolve(live: LiveNetwork | undefined): void;
+  reject(err: unknown): void;
+}
+
+const pendingReads = new Map<RemoteHost, PendingRead[]>();
+
+/** Each network's read in a subshell, its output, stderr and status between markers. */
+export function batchReadScript(names: string[]): string {
+  return [
+    C_LOCALE,
+    `d=$(mktemp -d) || exit 1`,
+    ...names.map(
+      (name, i) =>
+        `echo '@@network ${i}'; ( ${readScript(name)}\n ) 2>"$d/${i}"; echo "@@status $?"; echo '@@stderr'; cat "$d/${i}"`,
+    ),
+    `rm -rf "$d"`,
+  ].join("\n");
+}
+
+/** Splits the output of {@link batchReadScript} into each network's stdout, stderr and status. */
+export function splitBatchOutput(
+  stdout: string,
+  count: number,
+): { out: string; err: string; status: number }[] {
+  const parts = stdout.split(/^@@network \d+$/m).slice(1);
+  if (parts.length !== count) throw new Error(`expected ${count} network reads, got ${parts.length}`);
+  return parts.map((part) => {
+    const m = /^([\s\S]*?)^@@status (\d+)\n@@stderr\n([\s\S]*)$/m.exec(part);
+    if (!m) throw new Error("malformed batch read output");
+    return { out: m[1], status: Number(m[2]), err: m[3].trim() };
+  });
+}
+
+async function flushReads(host: RemoteHost): Promise<void> {
+  const batch = pendingReads.get(host) ?? [];
+  pendingReads.delete(host);
+  const names = [...new Set(batch.map((r) => r.name))];
+  try {
+    const { stdout } = await host.exec(batchReadScript(names), { privileged: true });
+    const results = splitBatchOutput(stdout, names.length);
+    const byName = new Map(names.map((n, i) => [n, results[i]]));
+    for (const r of batch) {
+      const result = byName.get(r.name)!;
+      if (result.status !== 0) {
+        r.reject(
+          new Error(`${host.label}: reading network ${r.name} failed (exit ${result.status}): ${result.err}`),
+        );
+        continue;
+      }
+      try {
+        r.resolve(parseReadOutput(r.name, result.out));
+      } catch (err) {
+        r.reject(err);
+      }
+    }
+  } catch (err) {
+    for (const r of batch) r.reject(err);
+  }
 }
 
 /** Raised when a step of a batch failed; earlier steps were carried out. */
@@ -166,6 +255,7 @@ export async function runSteps(
 ): Promise<LiveNetwork | undefined> {
   if (steps.length === 0 && !opts.readAfter) return undefined;
   const script = [
+    C_LOCALE,
     ...steps.map(
       (s, i) => `echo '@@step ${i}' >&2; ${s.command} || { echo '@@failed ${i}' >&2; exit ${FAILED_EXIT}; }`,
     ),

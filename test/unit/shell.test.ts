@@ -307,11 +307,18 @@ describe("remoteCommand (what is sent to the host)", () => {
   });
 
   it("kills the command and its children when the time is up", () => {
-    const started = Date.now();
-    const r = runRemote("sleep 30; echo never", 200); // remote limit: 1 s + 1 s
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Remote limit: 1 s + 1 s. Without the guard the sleep would outlive the 20 s local limit.
+    const r = spawnSync("bash", ["-c", remoteCommand("sleep 30; echo never", { timeoutMs: 200 })], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(r.error).toBeUndefined();
     expect(r.stdout).toBe("");
     expect(r.signal ?? r.status).toBeTruthy();
+  });
+
+  it("runs the guarded command in /bin/sh, not a second login shell", () => {
+    expect(runRemote('printf %s "$0"', 10_000).stdout).toBe("/bin/sh");
   });
 
   it("still runs (unguarded) where timeout is missing", () => {

@@ -51,7 +51,7 @@ describe("create that fails part-way", () => {
         return {
           code: 97,
           stdout: "",
-          stderr: "@@step 0\n@@step 1\n@@step 2\nerror: Failed to start network lab\n@@failed 2",
+          stderr: "@@step 0\n@@step 1\n@@step 2\n@@step 3\nerror: Failed to start network lab\n@@failed 3",
         };
       }
       if (script.includes("net-undefine")) {
@@ -75,7 +75,7 @@ describe("create that fails part-way", () => {
     expect(partial.message).toMatch(
       /start failed.*Failed to start network lab.*Rolling back failed too.*libvirtd went away.*next update will converge/s,
     );
-    // define, autostart, start — then the rollback (undefine) — then a read of what is left.
+    // absent, define, autostart, start — then the rollback (undefine) — then a read of what is left.
     expect(host.scripts).toHaveLength(3);
   });
 
@@ -83,7 +83,7 @@ describe("create that fails part-way", () => {
     const host = scriptedHost(() => ({
       code: 97,
       stdout: "",
-      stderr: "@@step 0\nerror: XML error\n@@failed 0",
+      stderr: "@@step 0\n@@step 1\nerror: XML error\n@@failed 1",
     }));
     const plan = planNetwork(desired, undefined);
     await expect(

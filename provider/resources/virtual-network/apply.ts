@@ -17,7 +17,8 @@ export function planSteps(
   live: LiveNetwork | undefined,
 ): VirshStep[] {
   const name = desired.name;
-  const steps: VirshStep[] = [];
+  // A create asserts, in the same round trip, that the network is still absent.
+  const steps: VirshStep[] = plan.exists ? [] : [networkSteps.absent(name)];
   for (const { update, live: onLive, config } of plan.updates) {
     steps.push(
       networkSteps.update(name, update.command, update.section, renderXmlElement(update.element), {

@@ -3,7 +3,7 @@
  * SDK's dynamic provider inside Pulumi's dynamic-provider host. Plans are computed from the LIVE
  * state read from the host, so previews show drift and updates repair it.
  */
-import { LiveNetwork, networkSteps, readNetwork, runSteps } from "../../libvirt/virsh";
+import { LiveNetwork, StepError, networkSteps, readNetwork, runSteps } from "../../libvirt/virsh";
 import { getHost } from "../../transport";
 import {
   DiffResult,
@@ -86,18 +86,24 @@ export const virtualNetworkEngine: ResourceEngine = {
   async create(news) {
     const inputs = withDefaults(news);
     const host = getHost(inputs.connection);
-    const live = await readNetwork(host, inputs.name);
-    if (live && !inputs.adopt) {
-      const owner = isOwned(live.config)
-        ? "it carries a pulumi-virtnet ownership mark (another stack, or a lost state?)"
-        : "it was not created by pulumi-virtnet";
+    // Adopting plans from what exists; otherwise the create asserts absence in its one round trip.
+    const live = inputs.adopt ? await readNetwork(host, inputs.name) : undefined;
+    try {
+      const outs: unknown = await converge(inputs, live);
+      return { id: inputs.name, outs: outs as unknown as Record<string, unknown> };
+    } catch (err) {
+      if (!(err instanceof StepError && err.failed.label === "absent")) throw err;
+      const existing = await readNetwork(host, inputs.name);
+      const owner =
+        existing && isOwned(existing.config)
+          ? "it carries a pulumi-virtnet ownership mark (another stack, or a lost state?)"
+          : "it was not created by pulumi-virtnet";
       throw new Error(
         `network ${inputs.name} already exists on ${host.label} (${owner}). Nothing was changed. ` +
           `Set adopt: true to take it over (it is then managed, and deleted with this resource), or choose another name.`,
+        { cause: err },
       );
     }
-    const outs: unknown = await converge(inputs, live);
-    return { id: inputs.name, outs: outs as unknown as Record<string, unknown> };
   },
 
   async read(id, props) {
