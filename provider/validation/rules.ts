@@ -46,10 +46,24 @@ export function ipProblem(value: string, family: Family): string | undefined {
   const ok =
     family === "ipv4"
       ? ipaddr.IPv4.isValidFourPartDecimal(value)
-      : ipaddr.IPv6.isValid(value) && value.includes(":");
+      : // A zone id (fd00::1%eth0) is valid for ipaddr.js but not in libvirt's XML.
+        ipaddr.IPv6.isValid(value) && value.includes(":") && !value.includes("%");
   return ok
     ? undefined
     : `must be a valid ${family === "ipv4" ? "IPv4 address like 192.168.100.1" : "IPv6 address like fd00::1"}`;
+}
+
+/**
+ * One spelling per address (RFC 5952 for IPv6: lower case, longest zero run as `::`), so that
+ * `FD00:0::1` declared and `fd00::1` read back from libvirt compare equal instead of planning a
+ * restart on every update. Values that are not addresses are returned unchanged.
+ */
+export function canonicalAddress(value: string): string {
+  try {
+    return ipaddr.parse(value).toString();
+  } catch {
+    return value;
+  }
 }
 
 /** A subnet given as the host's address and a prefix length. */

@@ -89,6 +89,51 @@ describe("planNetwork", () => {
     expect(planHasWork(planNetwork(desired(inputs()), live(xml)))).toBe(false);
   });
 
+  test("an empty dhcp block is no DHCP: libvirt drops it, so it is not drift either", () => {
+    const none = inputs({ ipv4: { address: "192.168.150.1", prefix: 24 } });
+    const xml = libvirtXml(none);
+    expect(xml).not.toContain("<dhcp");
+    for (const dhcp of [{}, { ranges: [], hosts: [] }, { hosts: [] }]) {
+      const declared = inputs({ ipv4: { address: "192.168.150.1", prefix: 24, dhcp } });
+      expect(planHasWork(planNetwork(desired(declared), live(xml)))).toBe(false);
+    }
+  });
+
+  test("addresses compare by value: another spelling of the same IPv6 address is not drift", () => {
+    const canonical = inputs({
+      ipv4: undefined,
+      ipv6: {
+        address: "fd00::1",
+        prefix: 64,
+        dhcp: {
+          ranges: [{ start: "fd00::100", end: "fd00::1ff" }],
+          hosts: [{ name: "vm1", ip: "fd00::10" }],
+        },
+      },
+      dns: { forwarders: ["2001:db8::53"], hosts: [{ ip: "fd00::5", hostnames: ["files"] }] },
+    });
+    const spelled = inputs({
+      ipv4: undefined,
+      ipv6: {
+        address: "FD00:0::1",
+        prefix: 64,
+        dhcp: {
+          ranges: [{ start: "fd00:0:0::100", end: "FD00::01ff" }],
+          hosts: [{ name: "vm1", ip: "fd00:0000::10" }],
+        },
+      },
+      dns: { forwarders: ["2001:DB8:0::53"], hosts: [{ ip: "FD00::5", hostnames: ["files"] }] },
+    });
+    const plan = planNetwork(desired(spelled), live(libvirtXml(canonical)));
+    expect(plan.changes).toEqual([]);
+    // And a spelling libvirt kept as written reads back as the same value.
+    const keptAsWritten = libvirtXml(canonical)
+      .replace(/fd00::/g, "FD00:0::")
+      .replace("2001:db8::", "2001:DB8:0::");
+    expect(keptAsWritten).toContain('address="FD00:0::1"');
+    expect(planHasWork(planNetwork(desired(canonical), live(keptAsWritten)))).toBe(false);
+  });
+
   test("a new DHCP host is a live update on both definitions, no restart", () => {
     const old = libvirtXml(inputs());
     const next = inputs();

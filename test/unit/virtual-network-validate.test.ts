@@ -239,6 +239,36 @@ describe("VirtualNetwork check", () => {
     );
   });
 
+  test("whole lists and objects unknown during a preview are not judged (and do not crash check)", () => {
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    for (const extra of [
+      { interfaces: unknown, mode: "private" },
+      { mode: "bridge", bridge: unknown },
+      { ipv4: unknown },
+      { ipv4: { address: "10.1.0.1", prefix: 24, dhcp: { ranges: unknown, hosts: unknown } } },
+      { ipv4: { address: "10.1.0.1", prefix: 24, dhcp: unknown } },
+      { dns: { forwarders: unknown, hosts: unknown } },
+      { dns: { hosts: [{ ip: "10.1.0.5", hostnames: unknown }] } },
+      { dns: unknown },
+    ]) {
+      expect({ extra, failures: failuresOf(extra) }).toEqual({ extra, failures: [] });
+    }
+  });
+
+  test("a disabled DNS server cannot carry hosts or forwarders", () => {
+    expectFailure(
+      { dns: { enable: false, forwarders: ["192.0.2.53"] } },
+      "dns.forwarders",
+      /dns.enable is false/,
+    );
+    expectFailure(
+      { dns: { enable: false, hosts: [{ ip: "192.168.1.5", hostnames: ["a"] }] } },
+      "dns.hosts",
+      /dns.enable is false/,
+    );
+    expect(failuresOf({ dns: { enable: false } })).toEqual([]);
+  });
+
   test("values unknown during a preview are not judged", () => {
     const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
     expect(

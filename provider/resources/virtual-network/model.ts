@@ -19,6 +19,7 @@ import {
   text,
 } from "../../libvirt/network-xml";
 import { familyOf, prefixOf } from "../../libvirt/ip-element";
+import { canonicalAddress as addr } from "../../validation/rules";
 import { OWNER_MARK, findMark, writeMark } from "../../libvirt/metadata";
 import { PxeRecord, isPxeDhcp, isPxeRange, readPxeRecord } from "../../libvirt/pxe-record";
 import {
@@ -58,28 +59,27 @@ export function desiredNetwork(inputs: VirtualNetworkInputs): ManagedNetwork {
     ipv6: desiredIp(inputs.ipv6),
     dns: {
       enable: inputs.dns?.enable ?? true,
-      forwarders: [...(inputs.dns?.forwarders ?? [])],
-      hosts: (inputs.dns?.hosts ?? []).map((h) => ({ ip: h.ip, hostnames: [...h.hostnames] })),
+      forwarders: (inputs.dns?.forwarders ?? []).map(addr),
+      hosts: (inputs.dns?.hosts ?? []).map((h) => ({ ip: addr(h.ip), hostnames: [...h.hostnames] })),
     },
   };
 }
 
 function desiredIp(ip: IpSettings | undefined): ManagedIp | undefined {
   if (!ip) return undefined;
+  const ranges = (ip.dhcp?.ranges ?? []).map((r) => ({ start: addr(r.start), end: addr(r.end) }));
+  const hosts = (ip.dhcp?.hosts ?? []).map(cleanHost);
   return {
-    address: ip.address,
+    address: addr(ip.address),
     prefix: ip.prefix,
-    dhcp: ip.dhcp
-      ? {
-          ranges: (ip.dhcp.ranges ?? []).map((r) => ({ start: r.start, end: r.end })),
-          hosts: (ip.dhcp.hosts ?? []).map(cleanHost),
-        }
-      : undefined,
+    // libvirt drops a <dhcp> with neither ranges nor hosts: declaring one empty means no DHCP,
+    // else every update would plan a restart to add it back.
+    dhcp: ranges.length || hosts.length ? { ranges, hosts } : undefined,
   };
 }
 
 function cleanHost(h: DhcpHost): DhcpHost {
-  const out: DhcpHost = { ip: h.ip };
+  const out: DhcpHost = { ip: addr(h.ip) };
   if (h.mac) out.mac = h.mac.toLowerCase();
   if (h.name) out.name = h.name;
   return out;
@@ -126,10 +126,11 @@ export function readManagedNetwork(doc: NetworkXml): ManagedNetwork {
         ? children(dnsEl, "forwarder")
             .map((f) => attr(f, "addr"))
             .filter((a): a is string => !!a)
+            .map(addr)
         : [],
       hosts: dnsEl
         ? children(dnsEl, "host").map((h) => ({
-            ip: attr(h, "ip") ?? "",
+            ip: addr(attr(h, "ip") ?? ""),
             hostnames: children(h, "hostname").map((n) => text(n)),
           }))
         : [],
@@ -152,18 +153,18 @@ function readIp(ip: XmlElement | undefined, pxe: PxeRecord | undefined): Managed
   const found = child(ip, "dhcp");
   const dhcp = found && !isPxeDhcp(pxe, address, found) ? found : undefined;
   return {
-    address: address ?? "",
+    address: addr(address ?? ""),
     prefix: prefixOf(ip),
     dhcp: dhcp
       ? {
           ranges: children(dhcp, "range")
             .filter((r) => !isPxeRange(pxe, address, r))
             .map((r) => ({
-              start: attr(r, "start") ?? "",
-              end: attr(r, "end") ?? "",
+              start: addr(attr(r, "start") ?? ""),
+              end: addr(attr(r, "end") ?? ""),
             })),
           hosts: children(dhcp, "host").map((h) => {
-            const out: DhcpHost = { ip: attr(h, "ip") ?? "" };
+            const out: DhcpHost = { ip: addr(attr(h, "ip") ?? "") };
             const mac = attr(h, "mac");
             const name = attr(h, "name");
             if (mac) out.mac = mac.toLowerCase();

@@ -15,6 +15,7 @@ import type { LiveNetwork, NetUpdateCommand, NetUpdateSection } from "../../libv
 import { children, attr } from "../../libvirt/network-xml";
 import { dhcpHostElement, dhcpRangeElement, dnsHostElement, isOwned, readManagedNetwork } from "./model";
 import type { DhcpHost, DhcpRange, DnsHost, ManagedIp, ManagedNetwork } from "./types";
+import { canonicalAddress } from "../../validation/rules";
 
 /** How a difference can be applied. */
 export type ChangeKind = "live" | "restart";
@@ -195,7 +196,7 @@ export function liveUpdates(want: ManagedNetwork, doc: NetworkXml): NetUpdate[] 
     const w = want[family];
     const h = have[family];
     if (!w?.dhcp || !h?.dhcp || w.address !== h.address || w.prefix !== h.prefix) continue;
-    const parentIndex = ips.findIndex((ip) => attr(ip, "address") === h.address);
+    const parentIndex = ips.findIndex((ip) => canonicalAddress(attr(ip, "address") ?? "") === h.address);
     updates.push(...diffDhcpHosts(h.dhcp.hosts, w.dhcp.hosts, parentIndex));
     updates.push(
       ...diffByKey(h.dhcp.ranges, w.dhcp.ranges, rangeKey, "ip-dhcp-range", dhcpRangeElement, parentIndex),

@@ -22,6 +22,11 @@ import { IpSettings, MACVTAP_MODES, NetworkMode, ROUTED_MODES, VirtualNetworkInp
 export const RESOURCE_TOKEN = "virtnet:index:VirtualNetwork";
 
 const known = (v: unknown): boolean => v !== undefined && v !== null && v !== UNKNOWN;
+/**
+ * The items of a list input. During a preview a whole list (or the object holding it) may be
+ * computed from another resource and arrive as Pulumi's unknown placeholder: nothing to judge yet.
+ */
+const items = <T>(list: T[] | undefined): T[] => (Array.isArray(list) ? list : []);
 
 export function validateVirtualNetwork(inputs: Record<string, unknown>): CheckFailure[] {
   const typeFailures = validateInputs(RESOURCE_TOKEN, inputs);
@@ -45,11 +50,11 @@ export function validateVirtualNetwork(inputs: Record<string, unknown>): CheckFa
     const problem = interfaceNameProblem(n.forwardDevice!);
     if (problem) fail("forwardDevice", `${problem}; got ${JSON.stringify(n.forwardDevice)}.`);
   }
-  (n.interfaces ?? []).forEach((dev, i) => {
+  items(n.interfaces).forEach((dev, i) => {
     if (!known(dev)) return;
     const problem = interfaceNameProblem(dev);
     if (problem) fail(`interfaces[${i}]`, `${problem}; got ${JSON.stringify(dev)}.`);
-    if ((n.interfaces ?? []).indexOf(dev) !== i)
+    if (items(n.interfaces).indexOf(dev) !== i)
       fail(`interfaces[${i}]`, `repeats ${JSON.stringify(dev)}: list each NIC once.`);
   });
   if (known(n.mtu) && (n.mtu! < 68 || n.mtu! > 65535))
@@ -62,8 +67,8 @@ export function validateVirtualNetwork(inputs: Record<string, unknown>): CheckFa
   }
 
   if (known(n.mode)) failures.push(...modeFailures(n, n.mode));
-  if (n.ipv4) failures.push(...ipFailures("ipv4", "ipv4", n.ipv4));
-  if (n.ipv6) failures.push(...ipFailures("ipv6", "ipv6", n.ipv6));
+  if (known(n.ipv4)) failures.push(...ipFailures("ipv4", "ipv4", n.ipv4!));
+  if (known(n.ipv6)) failures.push(...ipFailures("ipv6", "ipv6", n.ipv6!));
   failures.push(...dnsFailures(n));
   return failures;
 }
@@ -75,7 +80,8 @@ function modeFailures(n: VirtualNetworkInputs, mode: NetworkMode): CheckFailure[
     failures.push({ property, reason: `${property} cannot be used with mode "${mode}": ${why}` });
   };
   const routed = ROUTED_MODES.includes(mode);
-  const hasInterfaces = (n.interfaces ?? []).length > 0;
+  // An unknown list counts as given: it cannot be judged, and will be once it is known.
+  const hasInterfaces = n.interfaces === (UNKNOWN as unknown) || items(n.interfaces).length > 0;
   if (routed) {
     if (hasInterfaces)
       notWith(
@@ -116,7 +122,12 @@ function modeFailures(n: VirtualNetworkInputs, mode: NetworkMode): CheckFailure[
         reason:
           'interfaces cannot be combined with bridge.name in mode "bridge": use bridge.name for an existing host bridge, or interfaces for macvtap bridge mode, not both.',
       });
-    } else if (!hasBridge && !hasInterfaces && n.bridge?.name !== UNKNOWN) {
+    } else if (
+      !hasBridge &&
+      !hasInterfaces &&
+      n.bridge !== (UNKNOWN as unknown) &&
+      n.bridge?.name !== UNKNOWN
+    ) {
       failures.push({
         property: "bridge.name",
         reason:
@@ -182,7 +193,7 @@ function ipFailures(property: string, family: Family, ip: IpSettings): CheckFail
     }
     return true;
   };
-  const ranges = ip.dhcp?.ranges ?? [];
+  const ranges = items(ip.dhcp?.ranges);
   ranges.forEach((r, i) => {
     const p = `${property}.dhcp.ranges[${i}]`;
     const startOk = inside(`${p}.start`, r.start);
@@ -205,7 +216,7 @@ function ipFailures(property: string, family: Family, ip: IpSettings): CheckFail
       }
     });
   });
-  const hosts = ip.dhcp?.hosts ?? [];
+  const hosts = items(ip.dhcp?.hosts);
   const seen = {
     mac: new Map<string, number>(),
     ip: new Map<string, number>(),
@@ -248,7 +259,17 @@ function ipFailures(property: string, family: Family, ip: IpSettings): CheckFail
 
 function dnsFailures(n: VirtualNetworkInputs): CheckFailure[] {
   const failures: CheckFailure[] = [];
-  (n.dns?.forwarders ?? []).forEach((f, i) => {
+  // libvirt refuses a disabled DNS server with records or forwarders ("Extra data in disabled network").
+  if (n.dns?.enable === false) {
+    for (const p of ["forwarders", "hosts"] as const) {
+      if (items<unknown>(n.dns[p]).length > 0 || n.dns[p] === (UNKNOWN as unknown))
+        failures.push({
+          property: `dns.${p}`,
+          reason: `dns.${p} cannot be set while dns.enable is false: libvirt runs no DNS server to serve it. Remove dns.${p}, or enable DNS.`,
+        });
+    }
+  }
+  items(n.dns?.forwarders).forEach((f, i) => {
     if (known(f) && ipProblem(f, "ipv4") && ipProblem(f, "ipv6")) {
       failures.push({
         property: `dns.forwarders[${i}]`,
@@ -256,7 +277,7 @@ function dnsFailures(n: VirtualNetworkInputs): CheckFailure[] {
       });
     }
   });
-  (n.dns?.hosts ?? []).forEach((h, i) => {
+  items(n.dns?.hosts).forEach((h, i) => {
     const p = `dns.hosts[${i}]`;
     if (known(h.ip) && ipProblem(h.ip, "ipv4") && ipProblem(h.ip, "ipv6")) {
       failures.push({
@@ -264,10 +285,10 @@ function dnsFailures(n: VirtualNetworkInputs): CheckFailure[] {
         reason: `${p}.ip must be an IPv4 or IPv6 address; got ${JSON.stringify(h.ip)}.`,
       });
     }
-    if (known(h.hostnames) && h.hostnames.length === 0) {
+    if (Array.isArray(h.hostnames) && h.hostnames.length === 0) {
       failures.push({ property: `${p}.hostnames`, reason: `${p}.hostnames needs at least one name.` });
     }
-    (h.hostnames ?? []).forEach((name, j) => {
+    items(h.hostnames).forEach((name, j) => {
       const problem = known(name) ? dnsNameProblem(name) : undefined;
       if (problem)
         failures.push({
