@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { InterfaceIpConfig } from "../provider/resources/nm-profile/types";
 import type { ConnectionArgs } from "../provider/transport/connection";
 import type { EngineKind } from "../provider";
-import { connectionFromConfig } from "./config";
+import { secretConnection, withSecretConnection } from "./connection";
 import { dynamicProvider } from "./dynamic-provider";
 import type { DeepInput } from "./input";
 
@@ -73,13 +73,13 @@ export abstract class NmInterfaceResource extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
-        connection: args.connection ?? connectionFromConfig(),
+        connection: secretConnection(args.connection),
         name: args.name ?? name,
         uuid: undefined,
         portUuids: undefined,
         deviceState: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
+      withSecretConnection(opts),
       "virtnet",
       type,
     );

@@ -6,7 +6,7 @@ import type {
   SelinuxMode,
 } from "../provider/resources/pxe-server/types";
 import type { ConnectionArgs } from "../provider/transport/connection";
-import { connectionFromConfig } from "./config";
+import { secretConnection, withSecretConnection } from "./connection";
 import { dynamicProvider } from "./dynamic-provider";
 import type { DeepInput } from "./input";
 
@@ -85,14 +85,14 @@ export class PxeServer extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
-        connection: args.connection ?? connectionFromConfig(),
+        connection: secretConnection(args.connection),
         tftpXml: undefined,
         bootpXml: undefined,
         restarted: undefined,
         selinuxContext: undefined,
         owner: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
+      withSecretConnection(opts),
       "virtnet",
       "PxeServer",
     );

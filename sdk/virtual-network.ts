@@ -7,7 +7,7 @@ import type {
   NetworkMode,
 } from "../provider/resources/virtual-network/types";
 import type { ConnectionArgs } from "../provider/transport/connection";
-import { connectionFromConfig } from "./config";
+import { secretConnection, withSecretConnection } from "./connection";
 import { dynamicProvider } from "./dynamic-provider";
 import type { DeepInput } from "./input";
 
@@ -86,14 +86,14 @@ export class VirtualNetwork extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
-        connection: args.connection ?? connectionFromConfig(),
+        connection: secretConnection(args.connection),
         name: args.name ?? name,
         uuid: undefined,
         bridgeName: undefined,
         active: args.active,
         autostart: args.autostart,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
+      withSecretConnection(opts),
       "virtnet",
       "VirtualNetwork",
     );
