@@ -28,7 +28,6 @@ const isSecret = (v: unknown): boolean =>
 
 test("every resource class sends its connection to the engine as a secret", async () => {
   // Loaded after setMocks, as a program would be.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const virtnet = require("../../sdk") as typeof import("../../sdk");
   const connection = { host: "198.18.1.2", privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nPLAIN\n" };
   const resources = [
