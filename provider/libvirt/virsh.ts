@@ -96,10 +96,12 @@ function readScript(name: string): string {
 }
 
 /**
- * virsh's labels ("Active:") and errors are translated on hosts with another locale: every script
- * runs in the C locale so they parse the same everywhere.
+ * What every virsh script starts with. virsh's labels ("Active:") and errors are translated on
+ * hosts with another locale, so scripts run in the C locale and parse the same everywhere. And
+ * virsh run by a user other than root talks to that user's own session daemon unless told
+ * otherwise: host networks live in the system instance.
  */
-const C_LOCALE = "export LC_ALL=C";
+const VIRSH_PRELUDE = "export LC_ALL=C LIBVIRT_DEFAULT_URI=qemu:///system";
 
 /** Parses the output of {@link readScript}. */
 export function parseReadOutput(name: string, stdout: string): LiveNetwork | undefined {
@@ -178,7 +180,7 @@ const pendingReads = new Map<RemoteHost, PendingRead[]>();
 /** Each network's read in a subshell, its output, stderr and status between markers. */
 export function batchReadScript(names: string[]): string {
   return [
-    C_LOCALE,
+    VIRSH_PRELUDE,
     `d=$(mktemp -d) || exit 1`,
     ...names.map(
       (name, i) =>
@@ -255,7 +257,7 @@ export async function runSteps(
 ): Promise<LiveNetwork | undefined> {
   if (steps.length === 0 && !opts.readAfter) return undefined;
   const script = [
-    C_LOCALE,
+    VIRSH_PRELUDE,
     ...steps.map(
       (s, i) => `echo '@@step ${i}' >&2; ${s.command} || { echo '@@failed ${i}' >&2; exit ${FAILED_EXIT}; }`,
     ),

@@ -10,6 +10,9 @@ import { batchReadScript, parseReadOutput, splitBatchOutput } from "../../provid
 
 const FAKE_VIRSH = `#!/bin/sh
 # net-info NAME | net-dumpxml [--inactive] NAME
+# Like the real one, it would answer in another language or from a user's session daemon if the
+# script did not set the C locale and the system instance.
+[ "$LC_ALL" = C ] && [ "$LIBVIRT_DEFAULT_URI" = qemu:///system ] || { echo "wrong environment" >&2; exit 3; }
 cmd=$1; shift
 [ "$1" = "--inactive" ] && shift
 case "$cmd:$1" in
