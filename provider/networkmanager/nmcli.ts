@@ -53,18 +53,30 @@ export interface NmSnapshot {
   links: Map<string, LiveLink>;
 }
 
+/**
+ * nmcli translates what the resources parse on hosts with another locale: the device STATE column
+ * ("connected" is `isActive`'s test) and error messages (the driver hint matches "Operation not
+ * supported"). Every script that runs nmcli starts with this line, as virsh's scripts do.
+ */
+export const C_LOCALE = "export LC_ALL=C";
+
+/** A script of `lines` run in the C locale (see {@link C_LOCALE}). */
+export function nmScript(...lines: string[]): string {
+  return [C_LOCALE, ...lines].join("\n");
+}
+
 /** Shell text printing the snapshot between `@@` markers; `uuids` are validated UUIDs. */
 export function snapshotScript(uuids: readonly string[]): string {
   const lines = uuids.map(
     (u) =>
       `echo ${shellQuote(`@@profile ${u}`)}; nmcli -t connection show ${shellQuote(u)} 2>/dev/null || true`,
   );
-  return [
+  return nmScript(
     ...lines,
     `echo '@@all'; nmcli -t -f NAME,UUID,TYPE,DEVICE connection show || exit 1`,
     `echo '@@devices'; nmcli -t -f DEVICE,TYPE,STATE,CON-UUID device status || exit 1`,
     `echo '@@links'; ip -d -j link show || exit 1`,
-  ].join("\n");
+  );
 }
 
 /** Parses the output of {@link snapshotScript}. */
@@ -185,12 +197,12 @@ export const STEP_FAILED_EXIT = 97;
  * create added).
  */
 export function stepsScript(steps: readonly NmStep[], onFailure = ""): string {
-  return steps
-    .map(
+  return nmScript(
+    ...steps.map(
       (s, i) =>
         `echo '@@step ${i}' >&2; ${s.command} || { echo '@@failed ${i}' >&2; ${onFailure ? `${onFailure}; ` : ""}exit ${STEP_FAILED_EXIT}; }`,
-    )
-    .join("\n");
+    ),
+  );
 }
 
 /** Raised when a step of a batch failed; earlier steps were carried out. */

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { safeApply } from "../../networkmanager/checkpoint";
 import { exclusivePerHost, sharedPerHost } from "../../transport/host-queue";
-import { NmSnapshot, NmStepError, readSnapshot, runNmSteps } from "../../networkmanager/nmcli";
+import { NmSnapshot, NmStepError, nmScript, readSnapshot, runNmSteps } from "../../networkmanager/nmcli";
 import { CheckFailure } from "../../schema/validate";
 import type { RemoteHost } from "../../transport";
 import { getHost, shellQuote } from "../../transport";
@@ -134,7 +134,7 @@ export function profileEngine<I extends ProfileCommonInputs>(spec: ProfileResour
       }
       const problems = verify(result);
       if (problems.length) {
-        if (cleanup) await host.exec(cleanup, { privileged: true, allowFailure: true });
+        if (cleanup) await host.exec(nmScript(cleanup), { privileged: true, allowFailure: true });
         throw new Error(
           `${host.label}: ${what}: the devices are not as declared after the change: ${problems.join("; ")}` +
             (cleanup ? `\nThe profiles this change added were deleted again.` : ""),
