@@ -29,7 +29,7 @@ export interface BondedLinkArgs extends NmInterfaceArgs {
   arpInterval?: pulumi.Input<number>;
   /** ARP monitoring targets (not under a bridge). */
   arpIpTargets?: DeepInput<string[]>;
-  /** ARP validation: none, active, backup, all, filter, filter_active, filter_backup. */
+  /** ARP validation: none, active, backup, all, filter, filter_active, filter_backup (not under a bridge). */
   arpValidate?: pulumi.Input<string>;
   /** MAC policy on failover: none, active or follow. */
   failOverMac?: pulumi.Input<string>;

@@ -179,3 +179,145 @@ describe("BondedLink check: the seed's rules for a bond under a bridge", () => {
     expect(bond({ mode: 2, arpInterval: 1000, arpIpTargets: ["192.0.2.1"] })).toEqual([]);
   });
 });
+
+/** Pulumi's placeholder for a value not known yet in a preview (e.g. another resource's output). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+describe("BondedLink check while the bridge is not known yet (preview)", () => {
+  const bond = (extra: Record<string, unknown>) =>
+    validateBondedLink({
+      connection,
+      name: "bond0",
+      mode: "active-backup",
+      ports: ["eth1", "eth2"],
+      bridge: UNKNOWN,
+      ...extra,
+    });
+
+  test("a correct bridge port passes", () => {
+    expect(bond({ miimon: 100 })).toEqual([]);
+  });
+
+  test.each([0, 3, 5, 6, "balance-alb"])("mode %p is refused although the bridge is unknown", (mode) => {
+    expect(failure(bond({ mode }), "mode")).toMatch(/cannot be used for a bond that is a bridge port/);
+  });
+
+  test("ARP monitoring, miimon 0 and ipv4/ipv6 are refused although the bridge is unknown", () => {
+    expect(failure(bond({ arpInterval: 1000 }), "arpInterval")).toMatch(/ARP monitoring does not work/);
+    expect(failure(bond({ arpIpTargets: ["192.0.2.1"] }), "arpIpTargets")).toMatch(/ARP monitoring/);
+    expect(failure(bond({ miimon: 0 }), "miimon")).toMatch(/must be positive/);
+    expect(failure(bond({ ipv4: { method: "auto" } }), "ipv4")).toMatch(/Set ipv4 on the BridgeInterface/);
+    expect(failure(bond({ ipv6: { method: "auto" } }), "ipv6")).toMatch(/bridge port/);
+  });
+
+  test("name checks wait for a known bridge name", () => {
+    expect(bond({ ports: ["eth1", UNKNOWN] })).toEqual([]);
+  });
+});
+
+describe("check with a whole list unknown (preview): no failure, no crash", () => {
+  test("BondedLink ports and arpIpTargets", () => {
+    expect(validateBondedLink({ connection, name: "bond0", mode: 1, ports: UNKNOWN })).toEqual([]);
+    expect(
+      validateBondedLink({ connection, name: "bond0", mode: 1, ports: UNKNOWN, primary: "eth1" }),
+    ).toEqual([]);
+    expect(
+      validateBondedLink({
+        connection,
+        name: "bond0",
+        mode: 2,
+        ports: ["eth1"],
+        arpInterval: 1000,
+        arpIpTargets: UNKNOWN,
+        miimon: 0,
+      }),
+    ).toEqual([]);
+    expect(
+      validateBondedLink({ connection, name: "bond0", mode: 1, bridge: "br0", arpIpTargets: UNKNOWN }),
+    ).toEqual([]);
+  });
+
+  test("BondedLink: an unknown ARP interval is not a missing one", () => {
+    expect(
+      validateBondedLink({
+        connection,
+        name: "bond0",
+        mode: 2,
+        arpInterval: UNKNOWN,
+        arpIpTargets: ["192.0.2.1"],
+        miimon: 0,
+      }),
+    ).toEqual([]);
+  });
+
+  test("BridgeInterface ports", () => {
+    expect(validateBridgeInterface({ connection, name: "br0", ports: UNKNOWN })).toEqual([]);
+  });
+
+  test("ipv4.addresses and dns, ipv6.addresses and dns, a whole ipv4", () => {
+    expect(
+      validateBridgeInterface({
+        connection,
+        name: "br0",
+        ipv4: { method: "manual", addresses: UNKNOWN, gateway: "192.0.2.1", dns: UNKNOWN },
+        ipv6: { method: "manual", addresses: UNKNOWN, dns: UNKNOWN },
+      }),
+    ).toEqual([]);
+    expect(validateBridgeInterface({ connection, name: "br0", ipv4: UNKNOWN })).toEqual([]);
+    expect(
+      validateBondedLink({
+        connection,
+        name: "bond0",
+        mode: 1,
+        ipv4: { method: "manual", addresses: UNKNOWN, dns: UNKNOWN },
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe("small validation holes", () => {
+  test('ipv4/ipv6 method "manual" without addresses is refused', () => {
+    expect(
+      failure(
+        validateBridgeInterface({ connection, name: "br0", ipv4: { method: "manual" } }),
+        "ipv4.addresses",
+      ),
+    ).toMatch(/needs at least one address with method "manual" \(e\.g\. "192\.0\.2\.10\/24"\)/);
+    expect(
+      failure(
+        validateBridgeInterface({ connection, name: "br0", ipv6: { method: "manual" } }),
+        "ipv6.addresses",
+      ),
+    ).toMatch(/"fd00::10\/64"/);
+    expect(
+      failure(
+        validateBondedLink({ connection, name: "bond0", mode: 1, ipv4: { method: "manual", addresses: [] } }),
+        "ipv4.addresses",
+      ),
+    ).toMatch(/at least one address/);
+  });
+
+  test("arpValidate is refused under a bridge (known or not yet known)", () => {
+    for (const bridge of ["br0", UNKNOWN]) {
+      expect(
+        failure(
+          validateBondedLink({ connection, name: "bond0", mode: 1, bridge, arpValidate: "active" }),
+          "arpValidate",
+        ),
+      ).toMatch(/ARP monitoring does not work under a bridge.*miimon/);
+    }
+    expect(validateBondedLink({ connection, name: "bond0", mode: 1, arpValidate: "active" })).toEqual([]);
+  });
+
+  test("primary may be one of the ports that are not known yet", () => {
+    expect(
+      validateBondedLink({ connection, name: "bond0", mode: 1, ports: ["eth1", UNKNOWN], primary: "eth2" }),
+    ).toEqual([]);
+    expect(
+      failure(
+        validateBondedLink({ connection, name: "bond0", mode: 1, ports: ["eth1"], primary: "eth2" }),
+        "primary",
+      ),
+    ).toMatch(/not one of ports/);
+  });
+});

@@ -5,6 +5,7 @@ import {
   commonFailures,
   failureCollector,
   known,
+  listItems,
   macFailures,
   portListFailures,
 } from "../nm-profile/validate";
@@ -34,7 +35,7 @@ export function validateBridgeInterface(inputs: Record<string, unknown>): CheckF
     const v = n[key] as number | undefined;
     if (known(v) && (v! < min || v! > max)) fail(key, `must be between ${min} and ${max}${unit}; got ${v}.`);
   }
-  const ports = n.ports ?? [];
+  const ports = listItems(n.ports) ?? [];
   ports.forEach((port, i) => {
     const p = `ports[${i}]`;
     if (!known(port) || typeof port === "string") return;

@@ -9,6 +9,21 @@ import { InterfaceIpConfig, ProfileCommonInputs } from "./types";
 
 export const known = (v: unknown): boolean => v !== undefined && v !== null && v !== UNKNOWN;
 
+/**
+ * The items of a list input: [] when it is absent, undefined when the whole list is unknown. During
+ * a preview Pulumi sends its sentinel string in place of a list that depends on another resource;
+ * rules about the items are then skipped (check runs again with the real list before any change).
+ * The schema check has already refused every other non-list value.
+ */
+export function listItems<T>(value: readonly T[] | undefined | null): readonly T[] | undefined {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : undefined;
+}
+
+/** Whether a list input and each of its items are known. */
+export const fullyKnown = (items: readonly unknown[] | undefined): items is readonly unknown[] =>
+  items !== undefined && items.every(known);
+
 export type Fail = (property: string, reason: string) => void;
 
 export function failureCollector(): { failures: CheckFailure[]; fail: Fail } {
@@ -38,8 +53,9 @@ export function commonFailures(fail: Fail, n: ProfileCommonInputs): void {
       "rollbackTimeout",
       `must be between 10 and 3600 seconds (time to reconnect and check the host before NetworkManager rolls back); got ${n.rollbackTimeout}.`,
     );
-  if (n.ipv4) ipConfigFailures(fail, "ipv4", "ipv4", n.ipv4);
-  if (n.ipv6) ipConfigFailures(fail, "ipv6", "ipv6", n.ipv6);
+  // A whole ipv4/ipv6 object can be unknown in a preview too (the sentinel string).
+  if (known(n.ipv4)) ipConfigFailures(fail, "ipv4", "ipv4", n.ipv4!);
+  if (known(n.ipv6)) ipConfigFailures(fail, "ipv6", "ipv6", n.ipv6!);
 }
 
 export function macFailures(fail: Fail, property: string, value: unknown): void {
@@ -49,8 +65,11 @@ export function macFailures(fail: Fail, property: string, value: unknown): void 
 }
 
 function ipConfigFailures(fail: Fail, property: string, family: Family, ip: InterfaceIpConfig): void {
-  const addresses = ip.addresses ?? [];
-  if (ip.method === "manual" && known(ip.addresses) && addresses.length === 0)
+  const listed = listItems(ip.addresses);
+  const addresses = listed ?? [];
+  // NetworkManager refuses method "manual" without an address ("this property cannot be empty"),
+  // whether the list is empty or absent; an unknown list may still bring one.
+  if (ip.method === "manual" && listed !== undefined && addresses.length === 0)
     fail(
       `${property}.addresses`,
       `needs at least one address with method "manual" (e.g. "${family === "ipv4" ? "192.0.2.10/24" : "fd00::10/64"}").`,
@@ -88,7 +107,7 @@ function ipConfigFailures(fail: Fail, property: string, family: Family, ip: Inte
   if (known(ip.gateway)) {
     const problem = ipProblem(ip.gateway!, family);
     if (problem) fail(`${property}.gateway`, `${problem}; got ${JSON.stringify(ip.gateway)}.`);
-    else if (ip.method === "manual" && addresses.length && addresses.every(known)) {
+    else if (ip.method === "manual" && addresses.length && fullyKnown(listed)) {
       const inside = addresses.some((a) => {
         try {
           const [addr, prefix] = a.split("/");
@@ -104,7 +123,7 @@ function ipConfigFailures(fail: Fail, property: string, family: Family, ip: Inte
         );
     }
   }
-  (ip.dns ?? []).forEach((d, i) => {
+  (listItems(ip.dns) ?? []).forEach((d, i) => {
     if (known(d) && ipProblem(d, "ipv4") && ipProblem(d, "ipv6"))
       fail(`${property}.dns[${i}]`, `must be an IPv4 or IPv6 address; got ${JSON.stringify(d)}.`);
   });
