@@ -87,7 +87,9 @@ const nat = {
 };
 
 describe("all eight modes: create, read, update, delete", () => {
-  const cases: [string, Record<string, unknown>, Record<string, unknown>, (xml: string) => void][] = [
+  /** Each mode, a change, and a check of the change on the host (the XML and `virsh net-info`). */
+  type Verify = (xml: string, info: Record<string, string>) => void;
+  const cases: [string, Record<string, unknown>, Record<string, unknown>, Verify][] = [
     [
       "nat",
       { mode: "nat", ipv4: { address: "10.81.0.1", prefix: 24 } },
@@ -116,7 +118,10 @@ describe("all eight modes: create, read, update, delete", () => {
       "bridge",
       { mode: "bridge", bridge: { name: "br0" } },
       { autostart: false },
-      (x) => expect(x).toMatch(/<bridge name='br0'\/>/),
+      (x, info) => {
+        expect(x).toMatch(/<bridge name='br0'\/>/);
+        expect(info.Autostart).toBe("no");
+      },
     ],
     [
       "private",
@@ -157,7 +162,7 @@ describe("all eight modes: create, read, update, delete", () => {
 
     expect((await diff(outs, { name, ...declared, ...change })).changes).toBe(true);
     const updated = await update(outs, { name, ...declared, ...change });
-    verify(await virsh(`net-dumpxml --inactive ${name}`));
+    verify(await virsh(`net-dumpxml --inactive ${name}`), await netInfo(name));
     expect(await netInfo(name)).toMatchObject({ UUID: info.UUID, Active: "yes" });
     expect(await diff(updated, { name, ...declared, ...change })).toEqual({ changes: false });
 
@@ -270,12 +275,17 @@ describe("ownership and adoption", () => {
     expect(await exists("byhand")).toBe(false);
   });
 
-  test("delete leaves a network that is no longer ours", async () => {
+  test("update and delete leave a network that is no longer ours", async () => {
     const outs = await create({ name: "lost", mode: "isolated" });
     // Someone redefines it by hand, without our mark.
     await labExec(LAB, "f=$(mktemp) && cat > $f && virsh net-define $f", {
       stdin: `<network><name>lost</name><uuid>${outs.uuid}</uuid><bridge name='virbr77'/></network>`,
     });
+    const handMadeXml = await virsh("net-dumpxml --inactive lost");
+    await expect(update(outs, { name: "lost", mode: "isolated", mtu: 1400 })).rejects.toThrow(
+      /lost .*no longer carries pulumi-virtnet's ownership mark.*Nothing was changed.*adopt: true/s,
+    );
+    expect(await virsh("net-dumpxml --inactive lost")).toBe(handMadeXml);
     await engine.delete("lost", outs);
     expect(await exists("lost")).toBe(true);
     await virsh("net-destroy lost");

@@ -5,7 +5,13 @@
 import type { ExecOptions, ExecResult, RemoteHost } from "../../provider/transport";
 import { PartialResourceError } from "../../provider/resources/common/engine";
 import { applyNetworkPlan, planSteps } from "../../provider/resources/virtual-network/apply";
-import { desiredNetwork } from "../../provider/resources/virtual-network/model";
+import {
+  desiredNetwork,
+  emptyNetworkDocument,
+  markOwned,
+  writeManagedNetwork,
+} from "../../provider/resources/virtual-network/model";
+import { renderNetworkXml } from "../../provider/libvirt/network-xml";
 import { planNetwork } from "../../provider/resources/virtual-network/plan";
 import { validateNetworkXml } from "../support/virt-xml-validate";
 import type { VirtualNetworkInputs } from "../../provider/resources/virtual-network/types";
@@ -93,6 +99,63 @@ describe("create that fails part-way", () => {
       }),
     ).rejects.toThrow(/define failed: error: XML error/);
     expect(host.scripts).toHaveLength(1);
+  });
+});
+
+describe("create whose outcome is unknown (connection lost, timeout, failed read)", () => {
+  const doc = writeManagedNetwork(emptyNetworkDocument(), "lab", desired.network);
+  markOwned(doc);
+  const owned = renderNetworkXml(doc);
+  const definedAndRunning = definedButStopped
+    .replace("Active:         no", "Active:         yes")
+    .replace(/@@config\n.*$/s, `@@config\n${owned}\n@@live\n${owned}`);
+  const lost = new Error("root@test:22: connection lost");
+
+  test("the network it made is stopped and undefined again", async () => {
+    let creates = 0;
+    const host = scriptedHost((script) => {
+      if (script.includes("net-define") && creates++ === 0) throw lost;
+      if (script.includes("net-undefine")) return { code: 0, stdout: "", stderr: "@@step 0\n@@step 1" };
+      return { code: 0, stdout: definedAndRunning, stderr: "" };
+    });
+    const error = await applyNetworkPlan(host, desired, planNetwork(desired, undefined), undefined, {
+      allowGuestDisruption: false,
+      partialOutputs: () => ({}),
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/connection lost.*rolled back: nothing was left/s);
+    expect(host.scripts).toHaveLength(3); // the create, a read, the rollback
+    expect(host.scripts[2]).toMatch(/net-destroy 'lab'[\s\S]*net-undefine 'lab'/);
+  });
+
+  test("nothing was made, or what exists is not ours: the error is reported as is", async () => {
+    for (const found of ["@@absent", definedButStopped]) {
+      const host = scriptedHost((script) => {
+        if (script.includes("net-define")) throw lost;
+        return { code: 0, stdout: found, stderr: "" };
+      });
+      await expect(
+        applyNetworkPlan(host, desired, planNetwork(desired, undefined), undefined, {
+          allowGuestDisruption: false,
+          partialOutputs: () => ({}),
+        }),
+      ).rejects.toBe(lost);
+      expect(host.scripts).toHaveLength(2); // no rollback of a network that is not ours
+    }
+  });
+
+  test("the host cannot be read either: a partial resource, so the next up converges", async () => {
+    const host = scriptedHost(() => {
+      throw lost;
+    });
+    const error = await applyNetworkPlan(host, desired, planNetwork(desired, undefined), undefined, {
+      allowGuestDisruption: false,
+      partialOutputs: () => ({ name: "lab" }),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartialResourceError);
+    expect((error as PartialResourceError).id).toBe("lab");
+    expect((error as PartialResourceError).message).toMatch(
+      /cannot be told either.*next update will converge/s,
+    );
   });
 });
 

@@ -7,7 +7,7 @@ import { cloneNetworkXml, renderNetworkXml, renderXmlElement } from "../../libvi
 import type { RemoteHost } from "../../transport";
 import { PartialResourceError } from "../common/engine";
 import { guardGuestDisruption } from "../common/guest-guard";
-import { emptyNetworkDocument, markOwned, writeManagedNetwork } from "./model";
+import { emptyNetworkDocument, isOwned, markOwned, writeManagedNetwork } from "./model";
 import { DesiredNetwork, NetworkPlan, describeChanges } from "./plan";
 
 /** The steps of a plan, in the order libvirt needs them. */
@@ -70,11 +70,39 @@ export async function applyNetworkPlan(
     if (!after) throw new Error(`${host.label}: network ${desired.name} is missing after it was applied`);
     return after;
   } catch (err) {
-    if (!plan.exists && err instanceof StepError && err.completed.some((s) => s.label === "define")) {
-      throw await rollBackCreate(host, desired.name, err, opts);
+    if (plan.exists) throw err;
+    if (err instanceof StepError) {
+      if (!err.completed.some((s) => s.label === "define")) throw err;
+      const started = err.completed.some((s) => s.label === "start");
+      throw await rollBackCreate(host, desired.name, err, opts, started);
     }
-    throw err;
+    // The script's outcome is unknown (connection lost, timed out, the read after it failed): it
+    // may have defined the network. Look, and undo what it did.
+    throw await rollBackUnknownCreate(host, desired.name, err as Error, opts);
   }
+}
+
+/** A create whose outcome is unknown: the network is removed again if the create made it. */
+async function rollBackUnknownCreate(
+  host: RemoteHost,
+  name: string,
+  cause: Error,
+  opts: ApplyOptions,
+): Promise<Error> {
+  let now: LiveNetwork | undefined;
+  try {
+    now = await runSteps(host, [], { readAfter: name });
+  } catch (readError) {
+    return new PartialResourceError(
+      `${cause.message}\nWhether network ${name} was created cannot be told either (${(readError as Error).message}); ` +
+        `it is recorded as partially created and the next update will converge it.`,
+      name,
+      opts.partialOutputs(undefined),
+    );
+  }
+  // Absent, or not ours (the create asserts absence first): nothing of this create to undo.
+  if (!now || !isOwned(now.config)) return cause;
+  return rollBackCreate(host, name, cause, opts, now.active);
 }
 
 /**
@@ -84,11 +112,12 @@ export async function applyNetworkPlan(
 async function rollBackCreate(
   host: RemoteHost,
   name: string,
-  cause: StepError,
+  cause: Error,
   opts: ApplyOptions,
+  started: boolean,
 ): Promise<Error> {
   const rollback = [networkSteps.undefine(name)];
-  if (cause.completed.some((s) => s.label === "start")) rollback.unshift(networkSteps.stop(name));
+  if (started) rollback.unshift(networkSteps.stop(name));
   try {
     await runSteps(host, rollback);
     return new Error(`${cause.message}\nThe network was rolled back: nothing was left on ${host.label}.`);

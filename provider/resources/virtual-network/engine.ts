@@ -136,8 +136,17 @@ export const virtualNetworkEngine: ResourceEngine = {
 
   async update(_id, _olds, news) {
     const inputs = withDefaults(news);
-    const live = await readNetwork(getHost(inputs.connection), inputs.name);
+    const host = getHost(inputs.connection);
+    const live = await readNetwork(host, inputs.name);
     if (!live) warn(`network ${inputs.name} was deleted outside Pulumi; creating it again.`);
+    // Replaced by hand with a network of the same name: it is someone else's now, as for delete.
+    if (live && !isOwned(live.config) && !inputs.adopt) {
+      throw new Error(
+        `network ${inputs.name} on ${host.label} no longer carries pulumi-virtnet's ownership mark ` +
+          `(redefined outside Pulumi?). Nothing was changed. Set adopt: true to take it over again, ` +
+          `or remove the resource from the stack (pulumi state delete) to leave it alone.`,
+      );
+    }
     return { outs: (await converge(inputs, live)) as unknown as Record<string, unknown> };
   },
 
