@@ -34,6 +34,13 @@ export interface PxeServerArgs {
   selinux?: pulumi.Input<SelinuxMode>;
   /** Allow restarting the network while guests are attached (they are disconnected). Default false. */
   allowGuestDisruption?: pulumi.Input<boolean>;
+  /**
+   * Take over declared files that already exist on the host with other content: they are
+   * overwritten, and removed on delete. Default false: such a file fails the update before
+   * anything changes, naming it (remove it on the host, or set this). A file already there with
+   * the declared content is used as is and left in place on delete.
+   */
+  adoptFiles?: pulumi.Input<boolean>;
 }
 
 /**
@@ -49,7 +56,8 @@ export interface PxeServerArgs {
  * ```
  * Changing a file uploads that file only and never restarts the network; changing `bootFile`,
  * `bootServer` or the DHCP range redefines and restarts it once (refused while guests are attached
- * unless `allowGuestDisruption` is set). Deleting it restores the network as it was before.
+ * unless `allowGuestDisruption` is set). Deleting it restores the network as it was before and
+ * removes only the files it wrote (left, with a warning, when changed by hand since).
  */
 export class PxeServer extends pulumi.dynamic.Resource {
   /** SSH connection (secret: it may hold a key). */
@@ -66,8 +74,15 @@ export class PxeServer extends pulumi.dynamic.Resource {
   declare public readonly dhcpRange: pulumi.Output<PxeDhcpRange | undefined>;
   /** The SELinux setting. */
   declare public readonly selinux: pulumi.Output<SelinuxMode>;
-  /** The files written, by path under the root, with their SHA-256 and size (never the content). */
+  /** Whether declared files found on the host with other content are taken over. */
+  declare public readonly adoptFiles: pulumi.Output<boolean | undefined>;
+  /**
+   * The declared files, by path under the root, with their SHA-256, size (never the content) and
+   * whether this resource wrote them: delete removes only those, and only while unchanged.
+   */
   declare public readonly files: pulumi.Output<Record<string, PxeFileOutput>>;
+  /** Directories this resource created under the root ("." is the root); delete removes them when empty. */
+  declare public readonly createdDirectories: pulumi.Output<string[]>;
   /** The network's effective `<tftp>` element (libvirt XML); empty with a `bootServer`. */
   declare public readonly tftpXml: pulumi.Output<string>;
   /** The network's effective `<bootp>` element (libvirt XML). */
@@ -86,6 +101,7 @@ export class PxeServer extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: secretConnection(args.connection),
+        createdDirectories: undefined,
         tftpXml: undefined,
         bootpXml: undefined,
         restarted: undefined,

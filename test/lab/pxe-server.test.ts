@@ -245,6 +245,60 @@ describe("the seed's procedure on libvirt's pre-existing `default` network", () 
   });
 });
 
+describe("files already on the host are never taken over or removed by surprise", () => {
+  const root = "/var/lib/tftpboot";
+  const base = { network: "default", bootFile: "boot.ipxe" };
+
+  test("another file at a declared path is refused, adoptFiles takes it over, delete removes only what was written", async () => {
+    await sh(`mkdir -p ${root} && echo theirs > ${root}/boot.ipxe && echo same > ${root}/same.txt`);
+    const rootBefore = await listRoot();
+    const defaultBefore = await virsh("net-dumpxml --inactive default");
+    const declared = {
+      ...base,
+      files: {
+        "boot.ipxe": { content: ipxe("ours") },
+        "same.txt": { content: "same\n" },
+        "deep/er/menu.cfg": { content: "menu\n" },
+      },
+    };
+
+    // Without adoptFiles: refused before anything changes, naming the file and the way out.
+    await expect(pxe.create((await check(declared)).inputs)).rejects.toThrow(
+      /files\["boot.ipxe"\].*already exists on the host with other content.*adoptFiles: true/s,
+    );
+    expect(await listRoot()).toBe(rootBefore);
+    expect(await sh(`cat ${root}/boot.ipxe`)).toBe("theirs\n");
+    expect(await virsh("net-dumpxml --inactive default")).toBe(defaultBefore);
+
+    // With adoptFiles: overwritten and recorded as written; an identical file is used, not written.
+    const outs = await create({ ...declared, adoptFiles: true });
+    expect(await sh(`cat ${root}/boot.ipxe`)).toContain("ours");
+    expect(outs.files).toMatchObject({
+      "boot.ipxe": { written: true },
+      "same.txt": { written: false },
+      "deep/er/menu.cfg": { written: true },
+    });
+    expect(outs.createdDirectories).toEqual(["deep", "deep/er"]);
+
+    // A file this resource wrote, changed by hand afterwards: delete leaves it (and its directory).
+    await sh(`echo edited >> ${root}/deep/er/menu.cfg`);
+    const warnings = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      await pxe.delete("default", outs);
+      expect(warnings.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(
+        /deep\/er\/menu.cfg is no longer declared but was left in place: it was changed on the host/,
+      );
+    } finally {
+      warnings.mockRestore();
+    }
+    expect(await virsh("net-dumpxml --inactive default")).toBe(defaultBefore);
+    expect(await sh(`test -e ${root}/boot.ipxe && echo present || echo gone`)).toBe("gone\n");
+    expect(await sh(`cat ${root}/same.txt`)).toBe("same\n");
+    expect(await sh(`cat ${root}/deep/er/menu.cfg`)).toBe("menu\nedited\n");
+    await sh(`rm -rf ${root}/deep ${root}/same.txt`);
+  });
+});
+
 describe("bad input is refused and the host stays unchanged", () => {
   const snapshot = async () => ({
     root: await listRoot(),

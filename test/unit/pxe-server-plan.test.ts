@@ -5,6 +5,9 @@ import { commitScript } from "../../provider/resources/pxe-server/apply";
 import { configurePxe, unconfigurePxe } from "../../provider/resources/pxe-server/network";
 import {
   DesiredPxe,
+  FilesPlan,
+  NO_PREVIOUS_FILES,
+  PreviousFiles,
   planFiles,
   planNetworkChange,
   planNetworkRestore,
@@ -192,7 +195,13 @@ describe("files", () => {
     rootExists: true,
     rootReal: "/var/lib/tftpboot",
     files,
+    dirs: {},
     ...extra,
+  });
+  /** Previous outputs listing `paths` as written by this resource, with hash "aa". */
+  const wrote = (...paths: string[]): PreviousFiles => ({
+    files: Object.fromEntries(paths.map((p) => [p, { sha256: "aa", size: 2, written: true }])),
+    createdDirectories: [],
   });
   const good = {
     type: "file" as const,
@@ -212,7 +221,7 @@ describe("files", () => {
         d: { ...good, real: "/var/lib/tftpboot/d", sha256: "dd", owner: "root:root", mode: "600" },
         gone: { ...good, real: "/var/lib/tftpboot/gone" },
       }),
-      ["a", "gone"],
+      wrote("a", "b", "gone"),
     );
     expect(plan).toMatchObject({
       write: ["b", "c"],
@@ -223,12 +232,207 @@ describe("files", () => {
     });
   });
 
+  test("a file already on the host that this resource did not write: refused unless adoptFiles", () => {
+    const theirs = facts({ top: { ...good, real: "/var/lib/tftpboot/top", sha256: "theirs" } });
+    const declared = desired({}, { top: "aa" });
+    expect(() => planFiles(declared, theirs, NO_PREVIOUS_FILES)).toThrow(
+      /files\["top"\]: \/var\/lib\/tftpboot\/top already exists on the host with other content.*Remove it on the host, or set adoptFiles: true/,
+    );
+    // A link in its place (even to a file inside the root) is not overwritten either.
+    expect(() =>
+      planFiles(
+        declared,
+        facts({ top: { type: "symlink", real: "/var/lib/tftpboot/x" } }),
+        NO_PREVIOUS_FILES,
+      ),
+    ).toThrow(/as a symbolic link.*adoptFiles/);
+    // Taken over: written, and recorded as written (so delete removes it).
+    expect(planFiles(declared, theirs, NO_PREVIOUS_FILES, true)).toMatchObject({
+      write: ["top"],
+      written: { top: true },
+    });
+    // Written by this resource before (then changed by hand): repaired, no adoptFiles needed.
+    expect(planFiles(declared, theirs, wrote("top")).write).toEqual(["top"]);
+  });
+
+  test("a file already there with the declared content is not ours: recorded so, and delete leaves it", () => {
+    const same = facts({ top: good });
+    const plan = planFiles(desired({}, { top: "aa" }), same, NO_PREVIOUS_FILES);
+    expect(plan).toMatchObject({ write: [], written: { top: false } });
+    // Delete (nothing declared) with that record: not removed, and no warning either.
+    const previous: PreviousFiles = {
+      files: { top: { sha256: "aa", size: 2, written: false } },
+      createdDirectories: [],
+    };
+    expect(planFiles(desired({}, {}), same, previous)).toMatchObject({ remove: [], keep: [] });
+    // Outputs from before `written` existed count as written (what they meant then).
+    expect(
+      planFiles(desired({}, {}), same, { files: { top: { sha256: "aa", size: 2 } }, createdDirectories: [] })
+        .remove,
+    ).toEqual(["top"]);
+  });
+
+  test("delete removes a written file only while it still has the hash written; else keeps it, saying why", () => {
+    const plan = planFiles(
+      desired({}, {}),
+      facts({
+        same: { ...good, real: "/var/lib/tftpboot/same" },
+        edited: { ...good, real: "/var/lib/tftpboot/edited", sha256: "byhand" },
+        linked: { type: "symlink", real: "/var/lib/tftpboot/other" },
+        gone: { type: "missing", real: "/var/lib/tftpboot/gone" },
+      }),
+      wrote("same", "edited", "linked", "gone"),
+    );
+    expect(plan.remove).toEqual(["same"]);
+    expect(plan.keep).toEqual([
+      {
+        path: "edited",
+        reason: expect.stringMatching(
+          /changed on the host since it was written \(sha256 byhand, written aa\)/,
+        ),
+      },
+      { path: "linked", reason: "it is no longer a regular file" },
+    ]);
+  });
+
+  test("directories: only missing ones are created and recorded; only recorded ones are removed, deepest first", () => {
+    const created = planFiles(
+      desired({}, { "a/b/c": "aa", "x/y": "aa" }),
+      facts(
+        {
+          "a/b/c": { type: "missing", real: "/var/lib/tftpboot/a/b/c" },
+          "x/y": { type: "missing", real: "/var/lib/tftpboot/x/y" },
+        },
+        {
+          rootExists: false,
+          dirs: {
+            a: { type: "dir", real: "/var/lib/tftpboot/a" },
+            "a/b": { type: "missing", real: "/var/lib/tftpboot/a/b" },
+            x: { type: "missing", real: "/var/lib/tftpboot/x" },
+          },
+        },
+      ),
+      NO_PREVIOUS_FILES,
+    );
+    expect(created).toMatchObject({ mkdir: [".", "x", "a/b"], rmdir: [] });
+    expect(created.createdDirectories).toEqual([".", "x", "a/b"]);
+    const script = commitScript("/var/lib/tftpboot", created, facts({}), "/tmp/s");
+    expect(script).toContain(`mkdir -p -- "$root"`);
+    expect(script).not.toContain(`mkdir -- "$root"/'a'\n`);
+
+    // Delete: "a" was there before and stays; what was created goes when empty, the root last.
+    const removed = planFiles(desired({}, {}), facts({}), {
+      files: {},
+      createdDirectories: created.createdDirectories,
+    });
+    expect(removed.rmdir).toEqual(["a/b", "x", "."]);
+    const rm = commitScript("/var/lib/tftpboot", removed, facts({}), "");
+    expect(rm).toContain(`rmdir -- "$root"/'a/b' 2>/dev/null || true`);
+    expect(rm).toContain(`rmdir -- "$root" 2>/dev/null || true`);
+    expect(rm).not.toMatch(/rmdir -- "\$root"\/'a' /);
+  });
+
+  test("a path under a file, or through a directory link out of the root, is refused before any change", () => {
+    expect(() =>
+      planFiles(
+        desired({}, { "d/f": "aa" }),
+        facts(
+          { "d/f": { type: "missing", real: "/var/lib/tftpboot/d/f" } },
+          { dirs: { d: { type: "other", real: "/var/lib/tftpboot/d" } } },
+        ),
+        NO_PREVIOUS_FILES,
+      ),
+    ).toThrow(/files\["d\/f"\]: \/var\/lib\/tftpboot\/d exists on the host and is not a directory/);
+    expect(() =>
+      planFiles(
+        desired({}, { "d/f": "aa" }),
+        facts(
+          { "d/f": { type: "missing", real: "/var/lib/tftpboot/d/f" } },
+          { dirs: { d: { type: "dir", real: "/etc" } } },
+        ),
+        NO_PREVIOUS_FILES,
+      ),
+    ).toThrow(/files\["d\/f"\] leads out of the TFTP root/);
+  });
+
+  test("a declared path that is a link to a directory inside the root is not a regular file; mv never moves into one", () => {
+    const out = [
+      "@@group\tnogroup",
+      "@@selinux\tno",
+      "@@root\tyes\t/var/lib/tftpboot",
+      "@@file\t0\tother\t\t\t\t\t/var/lib/tftpboot/menus",
+    ].join("\n");
+    expect(probeScript("/var/lib/tftpboot", ["boot.ipxe"])).toContain(
+      `if [ -L "$f" ] && [ -d "$f" ]; then t=other;`,
+    );
+    expect(() =>
+      planFiles(desired({}, { "boot.ipxe": "aa" }), parseProbe(out, ["boot.ipxe"]), NO_PREVIOUS_FILES),
+    ).toThrow(/files\["boot.ipxe"\]: .* is not a regular file \(a directory, or a link to one\?\)/);
+    const plan = planFiles(
+      desired({}, { a: "aa" }),
+      facts({ a: { type: "missing", real: "/var/lib/tftpboot/a" } }),
+      NO_PREVIOUS_FILES,
+    );
+    expect(commitScript("/var/lib/tftpboot", plan, facts({}), "/tmp/s")).toContain(
+      `mv -fT -- "$root"/'a'.virtnet-new "$root"/'a'`,
+    );
+  });
+
+  test("SELinux: the root itself gets the context when it lacks it (and only where SELinux is enabled)", () => {
+    const se = (rootContext?: string) =>
+      facts(
+        { a: { ...good, context: "system_u:object_r:dnsmasq_exec_t:s0" } },
+        { selinux: true, referenceContext: "system_u:object_r:dnsmasq_exec_t:s0", rootContext },
+      );
+    const plan = planFiles(desired({}, { a: "aa" }), se("system_u:object_r:var_lib_t:s0"), wrote("a"));
+    expect(plan).toMatchObject({ rootContext: true, write: [], fix: [] });
+    expect(commitScript("/var/lib/tftpboot", plan, se(), "")).toContain(
+      `chcon -h --reference '/usr/sbin/dnsmasq' -- "$root"\n`,
+    );
+    // Already right: nothing to do (a no-op up stays a no-op).
+    expect(
+      planFiles(desired({}, { a: "aa" }), se("system_u:object_r:dnsmasq_exec_t:s0"), wrote("a")).rootContext,
+    ).toBe(false);
+    // SELinux disabled, or selinux "never": never.
+    expect(planFiles(desired({}, { a: "aa" }), facts({ a: good }), wrote("a")).rootContext).toBe(false);
+    expect(
+      planFiles({ ...desired({}, { a: "aa" }), selinux: "never" }, se("x"), wrote("a")).rootContext,
+    ).toBe(false);
+  });
+
+  test("every path is checked inside the root right before mkdir, chown and chmod; chown never follows links", () => {
+    const plan: FilesPlan = {
+      write: [],
+      fix: ["m/f"],
+      remove: [],
+      keep: [],
+      mkdir: ["m"],
+      rmdir: [],
+      rootContext: false,
+      written: {},
+      createdDirectories: [],
+      owner: "nobody:nogroup",
+      applyContext: false,
+    };
+    const lines = commitScript("/var/lib/tftpboot", plan, facts({}), "").split("\n");
+    const guardOf = (p: string) => `case "$(realpath -m -- "$root"/'${p}')" in '/var/lib/tftpboot'/*) ;;`;
+    const mkdirAt = lines.findIndex((l) => l.startsWith(`mkdir -- "$root"/'m'`));
+    expect(lines[mkdirAt - 1]).toContain(guardOf("m"));
+    const chmodAt = lines.findIndex((l) => l.startsWith(`chmod a+r -- "$root"/'m/f'`));
+    expect(lines[chmodAt - 1]).toContain(guardOf("m/f"));
+    expect(lines).toContain(`chown -h 'nobody:nogroup' -- "$root"/'m/f'`);
+    expect(lines.filter((l) => /(^|; )chown (?!-h)/.test(l))).toEqual([]);
+  });
+
   test("a path whose symlink leads out of the root is refused, naming the file", () => {
     expect(() =>
       planFiles(
         desired({}, { "x/boot": "aa" }),
-        facts({ "x/boot": { type: "missing", real: "/etc/boot" } }),
-        [],
+        facts(
+          { "x/boot": { type: "missing", real: "/etc/boot" } },
+          { dirs: { x: { type: "dir", real: "/var/lib/tftpboot/x" } } },
+        ),
+        NO_PREVIOUS_FILES,
       ),
     ).toThrow(
       /files\["x\/boot"\] leads out of the TFTP root \/var\/lib\/tftpboot: on the host it resolves to \/etc\/boot/,
@@ -238,11 +442,15 @@ describe("files", () => {
       planFiles(
         desired({}, { a: "aa" }),
         facts({ a: { ...good, real: "/srv/tftp/a" } }, { rootReal: "/srv/tftp" }),
-        [],
+        NO_PREVIOUS_FILES,
       ).write,
     ).toEqual([]);
     expect(() =>
-      planFiles(desired({}, { a: "aa" }), facts({ a: { type: "other", real: "/var/lib/tftpboot/a" } }), []),
+      planFiles(
+        desired({}, { a: "aa" }),
+        facts({ a: { type: "other", real: "/var/lib/tftpboot/a" } }),
+        NO_PREVIOUS_FILES,
+      ),
     ).toThrow(/is not a regular file/);
   });
 
@@ -251,25 +459,40 @@ describe("files", () => {
       { a: { ...good, context: "system_u:object_r:bin_t:s0" } },
       { selinux: true, referenceContext: "system_u:object_r:dnsmasq_exec_t:s0" },
     );
-    expect(planFiles(desired({}, { a: "aa" }), se, [])).toMatchObject({ fix: ["a"], applyContext: true });
-    expect(planFiles({ ...desired({}, { a: "aa" }), selinux: "never" }, se, [])).toMatchObject({
-      fix: [],
-      applyContext: false,
+    expect(planFiles(desired({}, { a: "aa" }), se, NO_PREVIOUS_FILES)).toMatchObject({
+      fix: ["a"],
+      applyContext: true,
     });
+    expect(planFiles({ ...desired({}, { a: "aa" }), selinux: "never" }, se, NO_PREVIOUS_FILES)).toMatchObject(
+      {
+        fix: [],
+        applyContext: false,
+      },
+    );
     expect(() =>
-      planFiles({ ...desired({}, { a: "aa" }), selinux: "always" }, facts({ a: good }), []),
+      planFiles({ ...desired({}, { a: "aa" }), selinux: "always" }, facts({ a: good }), NO_PREVIOUS_FILES),
     ).toThrow(/SELinux is not enabled/);
-    const plan = planFiles(desired({}, { a: "aa" }), { ...se, files: { a: { ...good, sha256: "new" } } }, []);
+    const plan = planFiles(
+      desired({}, { a: "aa" }),
+      { ...se, files: { a: { ...good, sha256: "new" } } },
+      wrote("a"),
+    );
     const script = commitScript("/var/lib/tftpboot", plan, se, "/tmp/stage");
-    expect(script).toContain("chcon --reference '/usr/sbin/dnsmasq' -- \"$root\"/'a'");
-    expect(script).toContain("chcon --reference '/usr/lib/libvirt/libvirt_leaseshelper' -- \"$root\"/'a'");
+    expect(script).toContain("chcon -h --reference '/usr/sbin/dnsmasq' -- \"$root\"/'a'");
+    expect(script).toContain("chcon -h --reference '/usr/lib/libvirt/libvirt_leaseshelper' -- \"$root\"/'a'");
   });
 
   test("the commit script quotes every value and re-checks the root before writing", () => {
-    const plan = {
+    const plan: FilesPlan = {
       write: ["pxelinux.cfg/default"],
       fix: [],
       remove: ["old/x"],
+      keep: [],
+      mkdir: ["pxelinux.cfg"],
+      rmdir: ["old"],
+      rootContext: false,
+      written: {},
+      createdDirectories: [],
       owner: "nobody:nogroup",
       applyContext: false,
     };
@@ -281,6 +504,7 @@ describe("files", () => {
     );
     expect(script).toContain(`mkdir -- "$root"/'pxelinux.cfg'`);
     expect(script).toContain(`rm -f -- "$root"/'old/x'`);
+    expect(script).toContain(`mv -fT -- "$root"/'pxelinux.cfg/default'.virtnet-new`);
     expect(script).toContain(`rmdir -- "$root"/'old' 2>/dev/null || true`);
     expect(script).not.toContain("chcon");
   });
@@ -303,6 +527,7 @@ describe("files", () => {
       contextReferences: ["/usr/sbin/dnsmasq", "/usr/lib/libvirt/libvirt_leaseshelper"],
       rootExists: true,
       rootReal: "/var/lib/tftpboot",
+      dirs: {},
       files: {
         a: {
           type: "file",

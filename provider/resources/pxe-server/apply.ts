@@ -4,13 +4,14 @@
  * owner, mode and SELinux context), 5–7 for the network (shared virsh steps, one round trip, behind
  * the shared guest guard), and 8: the network runs and dnsmasq serves the boot file over TFTP.
  */
-import { LiveNetwork, VirshStep, networkSteps, runSteps } from "../../libvirt/virsh";
+import { LiveNetwork, VirshStep, networkSteps } from "../../libvirt/virsh";
 import { renderNetworkXml } from "../../libvirt/network-xml";
 import type { RemoteHost } from "../../transport";
 import { shellQuote } from "../../transport";
 import { sha256 } from "./content";
 import type { HostFacts } from "./probe";
-import type { FilesPlan, NetworkChange } from "./plan";
+import { FilesPlan, NetworkChange, filesHaveWork } from "./plan";
+import { changeNetworkOrRestore } from "../common/network-restore";
 
 /** Writes, fixes and removes files as planned. `contents` holds the bytes of every file to write. */
 export async function applyFiles(
@@ -20,7 +21,7 @@ export async function applyFiles(
   facts: HostFacts,
   contents: Map<string, Buffer>,
 ): Promise<void> {
-  if (plan.write.length + plan.fix.length + plan.remove.length === 0) return;
+  if (!filesHaveWork(plan)) return;
   let staging = "";
   if (plan.write.length > 0) {
     staging = (await host.exec("umask 077 && mktemp -d", { privileged: true })).stdout.trim();
@@ -40,76 +41,83 @@ export async function applyFiles(
   }
 }
 
-/** One shell script (`set -e`): every file into place, then owner, mode, context; removals last. */
+/**
+ * One shell script (`set -e`): directories, every file into place, then owner, mode, context;
+ * removals last. Every path is checked again right before it is touched: a link made since the
+ * probe must not lead out of the root (mkdir, chown and chmod would follow it).
+ */
 export function commitScript(root: string, plan: FilesPlan, facts: HostFacts, staging: string): string {
   const [user, group] = plan.owner.split(":");
   const owner = shellQuote(plan.owner);
   const rootReal = shellQuote(facts.rootReal.replace(/\/$/, ""));
+  // -h: the context of a link itself, never of what it points to.
   const context = (target: string): string[] =>
     plan.applyContext
-      ? facts.contextReferences.map((ref) => `chcon --reference ${shellQuote(ref)} -- ${target}`)
+      ? facts.contextReferences.map((ref) => `chcon -h --reference ${shellQuote(ref)} -- ${target}`)
       : [];
+  const guard = (path: string, dst: string): string =>
+    `case "$(realpath -m -- ${dst})" in ${rootReal}/*) ;; *) echo ${shellQuote(`${path} leads out of the TFTP root`)} >&2; exit 3;; esac`;
   const lines = ["set -e", `root=${shellQuote(root)}`];
-  lines.push(
-    `if [ ! -d "$root" ]; then mkdir -p -- "$root"; chmod 755 -- "$root"; chown ${owner} -- "$root"; fi`,
-  );
-  for (const dir of newDirectories(plan.write)) {
+  if (plan.mkdir.includes(".")) {
+    lines.push(`mkdir -p -- "$root"`, `chmod 755 -- "$root"`, `chown -h ${owner} -- "$root"`);
+  }
+  // The seed applies the context to the root too (chcon -R … ROOT), not only to what is in it.
+  if (plan.rootContext) lines.push(...context(`"$root"`));
+  for (const dir of plan.mkdir.filter((d) => d !== ".")) {
     const d = `"$root"/${shellQuote(dir)}`;
+    // Plain mkdir: one that appeared since the probe fails the script rather than being recorded as ours.
     lines.push(
-      `if [ ! -d ${d} ]; then mkdir -- ${d}; chmod 755 -- ${d}; chown ${owner} -- ${d}; ${[...context(d), ":"].join("; ")}; fi`,
+      guard(dir, d),
+      `mkdir -- ${d}`,
+      `chmod 755 -- ${d}`,
+      `chown -h ${owner} -- ${d}`,
+      ...context(d),
     );
   }
   plan.write.forEach((path, i) => {
     const dst = `"$root"/${shellQuote(path)}`;
     lines.push(
-      // Checked again right before writing: a link made since the probe must not lead out either.
-      `case "$(realpath -m -- ${dst})" in ${rootReal}/*) ;; *) echo ${shellQuote(`${path} leads out of the TFTP root`)} >&2; exit 3;; esac`,
+      guard(path, dst),
       `install -m 0644 -o ${shellQuote(user)} -g ${shellQuote(group)} -- ${shellQuote(`${staging}/${i}`)} ${dst}.virtnet-new`,
-      `mv -f -- ${dst}.virtnet-new ${dst}`,
+      // -T: never move INTO a directory (or a link to one) that took the file's place.
+      `mv -fT -- ${dst}.virtnet-new ${dst}`,
       ...context(dst),
     );
   });
   for (const path of plan.fix) {
     const dst = `"$root"/${shellQuote(path)}`;
-    lines.push(`chmod a+r -- ${dst}`, `chown ${owner} -- ${dst}`, ...context(dst));
+    lines.push(guard(path, dst), `chmod a+r -- ${dst}`, `chown -h ${owner} -- ${dst}`, ...context(dst));
   }
   for (const path of plan.remove) {
-    lines.push(`rm -f -- "$root"/${shellQuote(path)}`);
-    // Directories left empty by the removal go too (never the root itself).
-    for (const dir of ancestors(path).reverse())
-      lines.push(`rmdir -- "$root"/${shellQuote(dir)} 2>/dev/null || true`);
+    const dst = `"$root"/${shellQuote(path)}`;
+    lines.push(guard(path, dst), `rm -f -- ${dst}`);
+  }
+  // Only directories this resource created, and only when empty (rmdir refuses otherwise).
+  for (const dir of plan.rmdir) {
+    const d = dir === "." ? `"$root"` : `"$root"/${shellQuote(dir)}`;
+    lines.push(`rmdir -- ${d} 2>/dev/null || true`);
   }
   return lines.join("\n");
 }
 
-/** `a/b/c.txt` → ["a", "a/b"]. */
-function ancestors(path: string): string[] {
-  const parts = path.split("/").slice(0, -1);
-  return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
-}
-
-/** Directories (below the root) that the written files need, parents first, each once. */
-function newDirectories(paths: string[]): string[] {
-  return [...new Set(paths.flatMap(ancestors))].sort((a, b) => a.split("/").length - b.split("/").length);
-}
-
 /**
- * Runs the network change in one round trip and returns the network's state afterwards. The caller
- * has passed the guest guard (common/guest-guard.ts) before anything was changed.
+ * Runs the network change in one round trip and returns the network's state afterwards; on a
+ * failure after the redefine, the network is restored to `live` (common/network-restore.ts). The
+ * caller has passed the guest guard (common/guest-guard.ts) before anything was changed.
  */
 export async function applyNetworkChange(
   host: RemoteHost,
-  name: string,
+  live: LiveNetwork,
   change: NetworkChange,
 ): Promise<LiveNetwork> {
+  const name = live.name;
   const steps: VirshStep[] = [];
   if (change.define) steps.push(networkSteps.define(renderNetworkXml(change.define)));
   if (change.restart) steps.push(networkSteps.stop(name), networkSteps.start(name));
   if (change.start) steps.push(networkSteps.start(name));
   if (change.stop) steps.push(networkSteps.stop(name));
-  const after = await runSteps(host, steps, { readAfter: name });
-  if (!after) throw new Error(`${host.label}: network ${name} is missing after it was changed`);
-  return after;
+  // A failed start after the redefine puts the previous definition back (and starts it again).
+  return changeNetworkOrRestore(host, live, steps);
 }
 
 /**

@@ -25,7 +25,10 @@ import { PxeNetworkError, pxeElementsXml } from "./network";
 import { guardGuestDisruption } from "../common/guest-guard";
 import {
   DesiredPxe,
+  FilesPlan,
+  NO_PREVIOUS_FILES,
   NetworkChange,
+  PreviousFiles,
   filesHaveWork,
   networkHasWork,
   planFiles,
@@ -37,7 +40,16 @@ import type { PxeFileOutput, PxeFileSource, PxeServerInputs, PxeServerOutputs } 
 import { DEFAULT_TFTP_ROOT, fileProperty, validatePxeServer } from "./validate";
 
 /** Inputs that only change what is recorded, never the host. */
-const RECORD_ONLY = ["connection", "allowGuestDisruption"];
+const RECORD_ONLY = ["connection", "allowGuestDisruption", "adoptFiles"];
+
+/** What the outputs of the previous create/update say this resource wrote and created. */
+function previousOf(olds: Record<string, unknown> | undefined): PreviousFiles {
+  if (!olds) return NO_PREVIOUS_FILES;
+  return {
+    files: (olds.files ?? {}) as Record<string, PxeFileOutput>,
+    createdDirectories: (olds.createdDirectories ?? []) as string[],
+  };
+}
 
 function withDefaults(news: Record<string, unknown>): PxeServerInputs {
   return { tftpRoot: DEFAULT_TFTP_ROOT, selinux: "auto", ...news } as PxeServerInputs;
@@ -97,15 +109,17 @@ function outputsOf(
   inputs: PxeServerInputs,
   after: LiveNetwork | undefined,
   facts: HostFacts,
+  plan: FilesPlan,
   extra: { restarted: boolean; applyContext: boolean; owner: string },
 ): PxeServerOutputs {
   const files: Record<string, PxeFileOutput> = {};
   for (const [path, f] of Object.entries(inputs.bootServer ? {} : (inputs.files ?? {}))) {
-    files[path] = { sha256: f.sha256 ?? "", size: sizeOf(f) };
+    files[path] = { sha256: f.sha256 ?? "", size: sizeOf(f), written: plan.written[path] ?? true };
   }
   return plainJson({
     ...inputs,
     files,
+    createdDirectories: plan.createdDirectories,
     ...(after ? pxeElementsXml(after.config) : { tftpXml: "", bootpXml: "" }),
     restarted: extra.restarted,
     selinuxContext: extra.applyContext ? ("applied" as const) : ("skipped" as const),
@@ -137,32 +151,34 @@ async function contentsOf(inputs: PxeServerInputs, paths: string[]): Promise<Map
 
 async function converge(
   inputs: PxeServerInputs,
-  previouslyWritten: string[],
+  previous: PreviousFiles,
   creating: boolean,
 ): Promise<PxeServerOutputs> {
-  const { host, live, facts } = await readHost(inputs, previouslyWritten);
+  const { host, live, facts } = await readHost(inputs, Object.keys(previous.files));
   const desired = desiredOf(inputs);
   let filesPlan, networkChange;
   try {
-    filesPlan = planFiles(desired, facts, previouslyWritten);
+    filesPlan = planFiles(desired, facts, previous, inputs.adoptFiles ?? false);
     networkChange = planNetworkChange(desired, live);
   } catch (err) {
     throw inputError(err);
   }
   // Before any file is touched, so that a refused restart changes nothing at all.
   guardNetworkChange(host, inputs.network, networkChange, inputs.allowGuestDisruption ?? false);
+  for (const message of networkChange.warnings) warn(`${host.label}: ${message}`);
+  warnKept(host, inputs.tftpRoot!, filesPlan);
   const contents = await contentsOf(inputs, filesPlan.write);
   let after = live!;
   try {
     await applyFiles(host, inputs.tftpRoot!, filesPlan, facts, contents);
     if (networkHasWork(networkChange)) {
-      after = await applyNetworkChange(host, inputs.network, networkChange);
+      after = await applyNetworkChange(host, live!, networkChange);
     }
   } catch (err) {
-    if (creating) throw await partialCreate(err as Error, inputs, facts, host);
+    if (creating) throw await partialCreate(err as Error, inputs, facts, filesPlan, host);
     throw err;
   }
-  const outs = outputsOf(inputs, after, facts, {
+  const outs = outputsOf(inputs, after, facts, filesPlan, {
     restarted: networkChange.restart || networkChange.start,
     applyContext: filesPlan.applyContext,
     owner: filesPlan.owner,
@@ -205,10 +221,20 @@ async function verify(
   throw new Error(message);
 }
 
+/** Files no longer declared that are left in place: said, never silent. */
+function warnKept(host: RemoteHost, root: string, plan: FilesPlan): void {
+  for (const { path, reason } of plan.keep) {
+    warn(
+      `${host.label}: ${root}/${path} is no longer declared but was left in place: ${reason}. Remove it by hand if it is not needed.`,
+    );
+  }
+}
+
 async function partialCreate(
   cause: Error,
   inputs: PxeServerInputs,
   facts: HostFacts,
+  plan: FilesPlan,
   host: RemoteHost,
 ): Promise<Error> {
   // Record what exists so the next `up` converges it and `destroy` can remove it.
@@ -218,7 +244,8 @@ async function partialCreate(
   } catch {
     live = undefined;
   }
-  const outs = outputsOf(inputs, live, facts, { restarted: false, applyContext: false, owner: "" });
+  // The plan's record of what is ours: delete then removes a file only if it has the hash written.
+  const outs = outputsOf(inputs, live, facts, plan, { restarted: false, applyContext: false, owner: "" });
   return new PartialResourceError(
     `${cause.message}\nPxeServer on ${inputs.network} is recorded as partially created; the next update converges it.`,
     inputs.network,
@@ -276,11 +303,11 @@ export const pxeServerEngine: ResourceEngine = {
     const recorded = changedKeys(olds, news, RECORD_ONLY).length > 0;
     if (hasUnknowns(news)) return { changes: true };
     const inputs = withDefaults(news);
-    const previous = Object.keys((olds.files as Record<string, unknown>) ?? {});
-    const { live, facts } = await readHost(inputs, previous);
+    const previous = previousOf(olds);
+    const { live, facts } = await readHost(inputs, Object.keys(previous.files));
     try {
       const desired = desiredOf(inputs);
-      const files = planFiles(desired, facts, previous);
+      const files = planFiles(desired, facts, previous, inputs.adoptFiles ?? false);
       const network = planNetworkChange(desired, live);
       const outputsDiffer =
         changedKeys(olds, news, ["bootFile", "bootServer", "dhcpRange", "selinux"]).length > 0 ||
@@ -300,7 +327,7 @@ export const pxeServerEngine: ResourceEngine = {
         `network ${inputs.network} on ${getHost(inputs.connection).label} is already configured by a PxeServer (its record is in the network's <metadata>): one PxeServer per network. Nothing was changed.`,
       );
     }
-    const outs = await converge(inputs, [], true);
+    const outs = await converge(inputs, NO_PREVIOUS_FILES, true);
     return { id: inputs.network, outs: outs as unknown as Record<string, unknown> };
   },
 
@@ -314,15 +341,17 @@ export const pxeServerEngine: ResourceEngine = {
 
   async update(_id, olds, news) {
     const inputs = withDefaults(news);
-    const previous = Object.keys((olds.files as Record<string, unknown>) ?? {});
-    return { outs: (await converge(inputs, previous, false)) as unknown as Record<string, unknown> };
+    return { outs: (await converge(inputs, previousOf(olds), false)) as unknown as Record<string, unknown> };
   },
 
   async delete(id, props) {
     const olds = props as unknown as PxeServerOutputs;
     const inputs = withDefaults({ ...props, files: {} });
-    const written = Object.keys(olds.files ?? {});
-    const { host, live, facts } = await readHost({ ...inputs, bootServer: undefined }, written);
+    const previous = previousOf(props);
+    const { host, live, facts } = await readHost(
+      { ...inputs, bootServer: undefined },
+      Object.keys(previous.files),
+    );
     const change = live && readPxeRecord(live.config) ? planNetworkRestore(live) : undefined;
     if (live && !change) {
       warn(
@@ -331,9 +360,11 @@ export const pxeServerEngine: ResourceEngine = {
     }
     if (change && networkHasWork(change)) {
       guardNetworkChange(host, id, change, olds.allowGuestDisruption ?? false);
-      await applyNetworkChange(host, id, change);
+      await applyNetworkChange(host, live!, change);
     }
-    const filesPlan = planFiles({ ...desiredOf(inputs), files: {}, selinux: "never" }, facts, written);
+    // Only files it wrote that still have the hash it wrote, and only directories it created.
+    const filesPlan = planFiles({ ...desiredOf(inputs), files: {}, selinux: "never" }, facts, previous);
+    warnKept(host, inputs.tftpRoot!, filesPlan);
     await applyFiles(host, inputs.tftpRoot!, filesPlan, facts, new Map());
   },
 };

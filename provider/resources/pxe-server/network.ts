@@ -80,6 +80,7 @@ export function pxeElementsXml(doc: NetworkXml): { tftpXml: string; bootpXml: st
 /**
  * A copy of `config` with PxeServer's elements as desired and its record updated.
  * @param wasActive whether the network runs now (a first configuration that starts it records so).
+ * @param warnings receives what the user should know but that does not stop the change.
  * @throws PxeNetworkError when the network cannot serve PXE as declared.
  */
 export function configurePxe(
@@ -87,6 +88,7 @@ export function configurePxe(
   name: string,
   desired: DesiredPxeNetwork,
   wasActive: boolean,
+  warnings?: string[],
 ): NetworkXml {
   const doc = cloneNetworkXml(config);
   const ip = firstIpv4(doc.root);
@@ -98,21 +100,30 @@ export function configurePxe(
     );
   }
   const address = attr(ip, "address")!;
+  // Checked whether or not the range is added: a wrong range is an input error either way, and it
+  // would be added (unnoticed until then) the day the network's own range goes.
+  if (desired.dhcpRange) rangeInSubnet(desired.dhcpRange, ip, address);
   const old = readPxeRecord(doc);
   const dhcpBefore = child(ip, "dhcp");
   const bootpBefore = child(dhcpBefore, "bootp");
-  const record: PxeRecord = old ?? {
-    ip: address,
-    createdDhcp: false,
-    startedNetwork: !wasActive,
-    previousTftpRoot: attr(child(ip, "tftp"), "root"),
-    previousBootFile: attr(bootpBefore, "file"),
-    previousBootServer: attr(bootpBefore, "server"),
-  };
+  const record: PxeRecord = old
+    ? { ...old }
+    : {
+        ip: address,
+        createdDhcp: false,
+        startedNetwork: !wasActive,
+        previousTftpRoot: attr(child(ip, "tftp"), "root"),
+        previousBootFile: attr(bootpBefore, "file"),
+        previousBootServer: attr(bootpBefore, "server"),
+      };
+  // The address may have changed since the record was written (VirtualNetwork ipv4): the record
+  // must name the <ip> the elements are in now, or delete cannot find them.
+  record.ip = address;
 
   const dhcp = dhcpBefore ?? insertChild(ip, element("dhcp"));
   if (!dhcpBefore) record.createdDhcp = true;
-  removeChild(dhcp, "range", (r) => isPxeRange(old, address, r));
+  // The range added before is recognised by its recorded bounds, in the <ip> configured now.
+  removeChild(dhcp, "range", (r) => isPxeRange(old && { ...old, ip: address }, address, r));
   record.range = undefined;
   if (children(dhcp, "range").length === 0) {
     const range = desired.dhcpRange;
@@ -122,9 +133,13 @@ export function configurePxe(
         `network ${name} has no DHCP range, and PXE clients need DHCP: set dhcpRange to a range inside ${subnetOf(ip)}.`,
       );
     }
-    rangeInSubnet(range, ip, address);
     insertChild(dhcp, element("range", { start: range.start, end: range.end }));
     record.range = { ...range };
+  } else if (desired.dhcpRange) {
+    const own = children(dhcp, "range").map((r) => `${attr(r, "start")}-${attr(r, "end")}`);
+    warnings?.push(
+      `dhcpRange ${desired.dhcpRange.start}-${desired.dhcpRange.end} is not added: network ${name} has DHCP range(s) of its own (${own.join(", ")}), which PXE clients use. Remove dhcpRange to silence this.`,
+    );
   }
 
   if (desired.tftpRoot !== undefined) setAttr(ensureChild(ip, "tftp"), "root", desired.tftpRoot);
@@ -144,8 +159,11 @@ export function unconfigurePxe(config: NetworkXml): NetworkXml {
   const doc = cloneNetworkXml(config);
   const record = readPxeRecord(doc);
   if (!record) return doc;
-  const ip = children(doc.root, "ip").find((el) => attr(el, "address") === record.ip);
+  // Records written before the address was kept up to date may name an old address: then the
+  // elements are in the first IPv4 <ip>, where configurePxe puts them.
+  const ip = children(doc.root, "ip").find((el) => attr(el, "address") === record.ip) ?? firstIpv4(doc.root);
   if (ip) {
+    record.ip = attr(ip, "address") ?? record.ip;
     if (record.previousTftpRoot !== undefined)
       setAttr(ensureChild(ip, "tftp"), "root", record.previousTftpRoot);
     else removeChild(ip, "tftp");

@@ -10,8 +10,8 @@ import { NetworkXml, attr, child, children } from "../../libvirt/network-xml";
 import { readPxeRecord } from "../../libvirt/pxe-record";
 import type { LiveNetwork } from "../../libvirt/virsh";
 import { DesiredPxeNetwork, PxeNetworkError, configurePxe, readPxeElements, unconfigurePxe } from "./network";
-import type { HostFacts, ProbedFile } from "./probe";
-import type { SelinuxMode } from "./types";
+import { HostFacts, ProbedFile, directoriesOf } from "./probe";
+import type { PxeFileOutput, SelinuxMode } from "./types";
 import { fileProperty } from "./validate";
 
 export interface DesiredPxe {
@@ -24,17 +24,37 @@ export interface DesiredPxe {
 }
 
 export interface FilesPlan {
-  /** Missing, or content differs. */
+  /** Missing, or content differs (and the file is this resource's, or adopted). */
   write: string[];
   /** Content right, but owner, mode or SELinux context wrong. */
   fix: string[];
-  /** Written before and no longer declared. */
+  /** Written by this resource, no longer declared, and unchanged on the host since. */
   remove: string[];
+  /** No longer declared but left in place (changed on the host since it was written…), with why. */
+  keep: { path: string; reason: string }[];
+  /** Directories to create, parents first ("." is the root itself). */
+  mkdir: string[];
+  /** Directories this resource created that nothing declared needs any more, deepest first ("." last). */
+  rmdir: string[];
+  /** Whether the root itself gets the SELinux context (the seed's `chcon -R … ROOT` covers it too). */
+  rootContext: boolean;
+  /** After the plan ran: for each declared path, whether this resource wrote it (delete removes only those). */
+  written: Record<string, boolean>;
+  /** After the plan ran: the directories this resource created and still owns. */
+  createdDirectories: string[];
   /** `nobody:<its group>`. */
   owner: string;
   /** Whether `chcon --reference` is applied (SELinux enabled, or selinux "always"). */
   applyContext: boolean;
 }
+
+/** What the previous outputs say this resource did on the host. */
+export interface PreviousFiles {
+  files: Record<string, PxeFileOutput>;
+  createdDirectories: string[];
+}
+
+export const NO_PREVIOUS_FILES: PreviousFiles = { files: {}, createdDirectories: [] };
 
 export interface NetworkChange {
   /** The new persistent definition, when it must be redefined. */
@@ -46,9 +66,20 @@ export interface NetworkChange {
   disruptedGuests: number;
   /** Why a restart is needed, for messages. */
   reasons: string[];
+  /** Things the user should know that do not stop the change (e.g. a dhcpRange not added). */
+  warnings: string[];
 }
 
-export function planFiles(desired: DesiredPxe, facts: HostFacts, previouslyWritten: string[]): FilesPlan {
+/** Outputs recorded before `written` existed listed only files PxeServer had written or taken over. */
+const wroteIt = (previous: PreviousFiles, path: string): boolean =>
+  path in previous.files && previous.files[path].written !== false;
+
+export function planFiles(
+  desired: DesiredPxe,
+  facts: HostFacts,
+  previous: PreviousFiles,
+  adoptFiles = false,
+): FilesPlan {
   if (desired.selinux === "always" && !facts.selinux) {
     throw new PxeNetworkError(
       "selinux",
@@ -57,7 +88,41 @@ export function planFiles(desired: DesiredPxe, facts: HostFacts, previouslyWritt
   }
   const applyContext = desired.selinux !== "never" && facts.selinux;
   const owner = `nobody:${facts.nobodyGroup}`;
-  const plan: FilesPlan = { write: [], fix: [], remove: [], owner, applyContext };
+  const plan: FilesPlan = {
+    write: [],
+    fix: [],
+    remove: [],
+    keep: [],
+    mkdir: [],
+    rmdir: [],
+    rootContext: false,
+    written: {},
+    createdDirectories: [],
+    owner,
+    applyContext,
+  };
+  const declared = Object.keys(desired.files);
+  const root = desired.tftpRoot;
+  // Directories first: a declared path under a file, or under a link out of the root, is refused
+  // before any file is looked at.
+  const neededDirs = directoriesOf(declared);
+  for (const dir of neededDirs) {
+    const d = facts.dirs[dir];
+    const user = declared.find((p) => p.startsWith(dir + "/"))!;
+    if (!d) throw new Error(`the probe reported nothing for the directory ${dir}`);
+    if (!isInside(d.real, facts)) {
+      throw new PxeNetworkError(
+        fileProperty(user),
+        `${fileProperty(user)} leads out of the TFTP root ${facts.rootReal}: on the host ${root}/${dir} resolves to ${d.real} (through a symbolic link). Remove the link or choose another path.`,
+      );
+    }
+    if (d.type === "other") {
+      throw new PxeNetworkError(
+        fileProperty(user),
+        `${fileProperty(user)}: ${root}/${dir} exists on the host and is not a directory; remove it or choose another path.`,
+      );
+    }
+  }
   for (const [path, sha] of Object.entries(desired.files)) {
     const file = facts.files[path];
     if (!file) throw new Error(`the probe reported nothing for ${path}`);
@@ -65,20 +130,59 @@ export function planFiles(desired: DesiredPxe, facts: HostFacts, previouslyWritt
     if (file.type === "other") {
       throw new PxeNetworkError(
         fileProperty(path),
-        `${fileProperty(path)}: ${desired.tftpRoot}/${path} exists and is not a regular file (a directory?); remove it or choose another path.`,
+        `${fileProperty(path)}: ${root}/${path} exists and is not a regular file (a directory, or a link to one?); remove it or choose another path.`,
       );
     }
-    if (file.type !== "file" || file.sha256 !== sha) plan.write.push(path);
-    else if (!settled(file, owner, applyContext ? facts.referenceContext : undefined)) plan.fix.push(path);
+    if (file.type === "missing") {
+      plan.write.push(path);
+      plan.written[path] = true;
+    } else if (file.type === "file" && file.sha256 === sha) {
+      // Identical content already there: ours only if we wrote it; else delete must leave it.
+      plan.written[path] = wroteIt(previous, path);
+      if (!settled(file, owner, applyContext ? facts.referenceContext : undefined)) plan.fix.push(path);
+    } else if (wroteIt(previous, path) || adoptFiles) {
+      plan.write.push(path);
+      plan.written[path] = true;
+    } else {
+      const what =
+        file.type === "symlink" ? "as a symbolic link" : `with other content (sha256 ${file.sha256})`;
+      throw new PxeNetworkError(
+        fileProperty(path),
+        `${fileProperty(path)}: ${root}/${path} already exists on the host ${what}, and this PxeServer did not write it, so it is not overwritten. Remove it on the host, or set adoptFiles: true to take it over (it is then overwritten, and removed on delete).`,
+      );
+    }
   }
-  for (const path of previouslyWritten) {
-    if (path in desired.files) continue;
+  if (declared.length > 0 && !facts.rootExists) plan.mkdir.push(".");
+  plan.mkdir.push(...neededDirs.filter((dir) => facts.dirs[dir].type === "missing"));
+  plan.rootContext =
+    applyContext &&
+    declared.length > 0 &&
+    (!facts.rootExists || facts.rootContext !== facts.referenceContext);
+
+  for (const path of Object.keys(previous.files)) {
+    if (path in desired.files || !wroteIt(previous, path)) continue;
     const file = facts.files[path];
-    if (file && (file.type === "file" || file.type === "symlink") && insideRoot(file, facts))
-      plan.remove.push(path);
+    if (!file || file.type === "missing") continue;
+    const recorded = previous.files[path].sha256;
+    let reason: string | undefined;
+    if (!insideRoot(file, facts)) reason = `it now resolves to ${file.real}, out of the TFTP root`;
+    else if (file.type !== "file") reason = "it is no longer a regular file";
+    else if (file.sha256 !== recorded)
+      reason = `it was changed on the host since it was written (sha256 ${file.sha256}, written ${recorded})`;
+    if (reason) plan.keep.push({ path, reason });
+    else plan.remove.push(path);
   }
+
+  // Directories: only those this resource created, once nothing declared needs them.
+  const needed = new Set(declared.length > 0 ? [".", ...neededDirs] : []);
+  const created = [...new Set([...previous.createdDirectories, ...plan.mkdir])];
+  plan.rmdir = created.filter((d) => !needed.has(d)).sort((a, b) => depth(b) - depth(a));
+  plan.createdDirectories = created.filter((d) => needed.has(d)).sort((a, b) => depth(a) - depth(b));
   return plan;
 }
+
+/** "." (the root) is shallower than every directory under it. */
+const depth = (dir: string): number => (dir === "." ? 0 : dir.split("/").length);
 
 /** The seed's steps 2–4 already hold for this file. */
 function settled(file: ProbedFile, owner: string, context: string | undefined): boolean {
@@ -87,7 +191,11 @@ function settled(file: ProbedFile, owner: string, context: string | undefined): 
 }
 
 function insideRoot(file: ProbedFile, facts: HostFacts): boolean {
-  return file.real.startsWith(facts.rootReal.replace(/\/$/, "") + "/");
+  return isInside(file.real, facts);
+}
+
+function isInside(real: string, facts: HostFacts): boolean {
+  return real.startsWith(facts.rootReal.replace(/\/$/, "") + "/");
 }
 
 /** A symlink (of the file or of a directory on its way) must not lead out of the root. */
@@ -123,7 +231,8 @@ function missingNetwork(name: string): PxeNetworkError {
 /** Create/update: the network carrying the desired PXE elements, running. */
 export function planNetworkChange(desired: DesiredPxe, live: LiveNetwork | undefined): NetworkChange {
   if (!live) throw missingNetwork(desired.network);
-  const next = configurePxe(live.config, desired.network, desired.pxeNetwork, live.active);
+  const warnings: string[] = [];
+  const next = configurePxe(live.config, desired.network, desired.pxeNetwork, live.active, warnings);
   const define = ownedKey(next) !== ownedKey(live.config) || !live.persistent ? next : undefined;
   const restart = live.active && !!live.live && servingKey(live.live) !== servingKey(next);
   return {
@@ -133,6 +242,7 @@ export function planNetworkChange(desired: DesiredPxe, live: LiveNetwork | undef
     stop: false,
     disruptedGuests: restart ? live.connections : 0,
     reasons: restart ? describe(live.live!, next) : [],
+    warnings,
   };
 }
 
@@ -150,6 +260,7 @@ export function planNetworkRestore(live: LiveNetwork): NetworkChange {
     stop,
     disruptedGuests: restart || stop ? live.connections : 0,
     reasons: restart || stop ? ["removing the PXE elements (tftp, bootp)"] : [],
+    warnings: [],
   };
 }
 
@@ -166,7 +277,10 @@ function describe(from: NetworkXml, to: NetworkXml): string[] {
 }
 
 export function filesHaveWork(plan: FilesPlan): boolean {
-  return plan.write.length + plan.fix.length + plan.remove.length > 0;
+  return (
+    plan.write.length + plan.fix.length + plan.remove.length + plan.mkdir.length + plan.rmdir.length > 0 ||
+    plan.rootContext
+  );
 }
 
 export function networkHasWork(change: NetworkChange): boolean {

@@ -16,7 +16,10 @@ export const LEASE_HELPER_CANDIDATES = [
 ];
 
 export interface ProbedFile {
-  /** "missing", "file" (regular, not a symlink), "symlink" or "other" (directory, device…). */
+  /**
+   * "missing", "file" (regular, not a symlink), "symlink" (to a file, or dangling) or "other"
+   * (directory, link to a directory, device…).
+   */
   type: "missing" | "file" | "symlink" | "other";
   /** The fully resolved path (`realpath -m`). */
   real: string;
@@ -41,8 +44,30 @@ export interface HostFacts {
   rootExists: boolean;
   /** The TFTP root with symlinks resolved. */
   rootReal: string;
+  /** SELinux context of the root, when SELinux is enabled and the root exists. */
+  rootContext?: string;
   /** By path under the root. */
   files: Record<string, ProbedFile>;
+  /** The directories on the way to the declared files (`a`, `a/b` for `a/b/c`), by path under the root. */
+  dirs: Record<string, ProbedDir>;
+}
+
+export interface ProbedDir {
+  /** "dir" (a directory, or a link to one), "missing" or "other" (a file…: cannot hold files). */
+  type: "missing" | "dir" | "other";
+  /** The fully resolved path (`realpath -m`). */
+  real: string;
+}
+
+/** `a/b/c.txt` → ["a", "a/b"]. */
+export function ancestors(path: string): string[] {
+  const parts = path.split("/").slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+}
+
+/** Directories (below the root) that `paths` need, parents first, each once. */
+export function directoriesOf(paths: string[]): string[] {
+  return [...new Set(paths.flatMap(ancestors))].sort((a, b) => a.split("/").length - b.split("/").length);
 }
 
 export function probeScript(root: string, paths: string[]): string {
@@ -54,12 +79,20 @@ export function probeScript(root: string, paths: string[]): string {
     `for c in ${LEASE_HELPER_CANDIDATES.map(shellQuote).join(" ")}; do if [ -e "$c" ]; then printf '@@reference\\t%s\\n' "$c"; ref=$c; break; fi; done`,
     `if [ "$se" = yes ]; then printf '@@context\\t%s\\n' "$(stat -c %C -- "\${ref:-$d}")"; fi`,
     `if [ -d ${r} ]; then printf '@@root\\tyes\\t%s\\n' "$(realpath -e -- ${r})"; else printf '@@root\\tno\\t%s\\n' "$(realpath -m -- ${r})"; fi`,
+    `if [ "$se" = yes ] && [ -d ${r} ]; then printf '@@rootctx\\t%s\\n' "$(stat -L -c %C -- ${r})"; fi`,
   ];
+  directoriesOf(paths).forEach((dir, i) => {
+    const d = `${r}/${shellQuote(dir)}`;
+    lines.push(
+      `d=${d}; if [ -d "$d" ]; then t=dir; elif [ -e "$d" ] || [ -L "$d" ]; then t=other; else t=missing; fi; printf '@@dir\\t%s\\t%s\\t%s\\n' ${i} "$t" "$(realpath -m -- "$d")"`,
+    );
+  });
   paths.forEach((p, i) => {
     const f = `${r}/${shellQuote(p)}`;
     lines.push(
       `f=${f}; real=$(realpath -m -- "$f"); sha=; own=; mode=; ctx=`,
-      `if [ -L "$f" ]; then t=symlink; elif [ -f "$f" ]; then t=file; sha=$(sha256sum < "$f" | cut -c1-64); own=$(stat -c %U:%G -- "$f"); mode=$(stat -c %a -- "$f"); if [ "$se" = yes ]; then ctx=$(stat -c %C -- "$f"); fi; elif [ -e "$f" ]; then t=other; else t=missing; fi`,
+      // A link to a directory is "other": writing through it would land inside the directory.
+      `if [ -L "$f" ] && [ -d "$f" ]; then t=other; elif [ -L "$f" ]; then t=symlink; elif [ -f "$f" ]; then t=file; sha=$(sha256sum < "$f" | cut -c1-64); own=$(stat -c %U:%G -- "$f"); mode=$(stat -c %a -- "$f"); if [ "$se" = yes ]; then ctx=$(stat -c %C -- "$f"); fi; elif [ -e "$f" ]; then t=other; else t=missing; fi`,
       `printf '@@file\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' ${i} "$t" "$sha" "$own" "$mode" "$ctx" "$real"`,
     );
   });
@@ -74,7 +107,9 @@ export function parseProbe(stdout: string, paths: string[]): HostFacts {
     rootExists: false,
     rootReal: "",
     files: {},
+    dirs: {},
   };
+  const dirs = directoriesOf(paths);
   for (const line of stdout.split("\n")) {
     const f = line.split("\t");
     switch (f[0]) {
@@ -94,6 +129,15 @@ export function parseProbe(stdout: string, paths: string[]): HostFacts {
         facts.rootExists = f[1] === "yes";
         facts.rootReal = f.slice(2).join("\t");
         break;
+      case "@@rootctx":
+        facts.rootContext = f[1] || undefined;
+        break;
+      case "@@dir": {
+        const dir = dirs[Number(f[1])];
+        if (dir !== undefined)
+          facts.dirs[dir] = { type: f[2] as ProbedDir["type"], real: f.slice(3).join("\t") };
+        break;
+      }
       case "@@file": {
         const path = paths[Number(f[1])];
         if (path === undefined) break;

@@ -43,20 +43,35 @@ export interface PxeServerInputs {
   selinux?: SelinuxMode;
   /** Allow restarting the network while guests are attached. Default false. */
   allowGuestDisruption?: boolean;
+  /**
+   * Take over declared files that already exist on the host with other content (they are
+   * overwritten, and removed on delete). Default false: such a file fails the update.
+   */
+  adoptFiles?: boolean;
 }
 
-/** What is recorded of one file written: never the content. */
+/** What is recorded of one declared file: never the content. */
 export interface PxeFileOutput {
   sha256: string;
   size: number;
+  /**
+   * Whether this resource wrote the file (false: it was already there with this content, so
+   * delete leaves it). Missing in outputs recorded before this field existed: taken as true.
+   */
+  written?: boolean;
 }
 
 /** What the resource reports back. */
 export interface PxeServerOutputs extends Omit<PxeServerInputs, "files"> {
   tftpRoot: string;
   selinux: SelinuxMode;
-  /** The files written, by path under the root, with their hashes. */
+  /** The declared files, by path under the root, with their hashes and whether they were written. */
   files: Record<string, PxeFileOutput>;
+  /**
+   * Directories this resource created, relative to the root ("." is the root itself), parents
+   * first: delete removes those left empty, and no others.
+   */
+  createdDirectories?: string[];
   /** The network's effective `<tftp>` element (libvirt XML), "" when none. */
   tftpXml: string;
   /** The network's effective `<bootp>` element (libvirt XML). */
