@@ -49,6 +49,11 @@ export const networkSteps = {
     };
   },
   start: (name: string): VirshStep => ({ label: "start", command: `virsh -q net-start ${shellQuote(name)}` }),
+  /** Starts the network unless it runs (after a failure that may or may not have stopped it). */
+  startIfInactive: (name: string): VirshStep => ({
+    label: "start (if inactive)",
+    command: `virsh net-info ${shellQuote(name)} | grep -q '^Active: *yes' || virsh -q net-start ${shellQuote(name)}`,
+  }),
   stop: (name: string): VirshStep => ({ label: "stop", command: `virsh -q net-destroy ${shellQuote(name)}` }),
   undefine: (name: string): VirshStep => ({
     label: "undefine",

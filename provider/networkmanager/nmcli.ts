@@ -189,6 +189,17 @@ export const nmSteps = {
   },
 };
 
+/** Shell text deleting the profiles `uuids`, quietly and whatever their state (clean-up after a failure). */
+export function deleteProfilesCommand(uuids: readonly string[]): string {
+  return `nmcli connection delete ${uuids.map(shellQuote).join(" ")} >/dev/null 2>&1`;
+}
+
+/** Deletes the profiles `uuids` in one round trip, as a clean-up: a failure is not raised. */
+export async function deleteProfilesQuietly(host: RemoteHost, uuids: readonly string[]): Promise<void> {
+  if (uuids.length === 0) return;
+  await host.exec(nmScript(deleteProfilesCommand(uuids)), { privileged: true, allowFailure: true });
+}
+
 export const STEP_FAILED_EXIT = 97;
 
 /**

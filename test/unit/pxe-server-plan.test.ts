@@ -1,7 +1,7 @@
 import { parseNetworkXml, renderNetworkXml } from "../../provider/libvirt/network-xml";
 import type { LiveNetwork } from "../../provider/libvirt/virsh";
 import { readPxeRecord } from "../../provider/libvirt/pxe-record";
-import { commitScript } from "../../provider/resources/pxe-server/apply";
+import { commitScript } from "../../provider/tftp/root-files";
 import { configurePxe, unconfigurePxe } from "../../provider/resources/pxe-server/network";
 import {
   DesiredPxe,
@@ -12,7 +12,7 @@ import {
   planNetworkChange,
   planNetworkRestore,
 } from "../../provider/resources/pxe-server/plan";
-import { HostFacts, parseProbe, probeScript } from "../../provider/resources/pxe-server/probe";
+import { TftpRootFacts, parseProbe, probeScript } from "../../provider/tftp/root-probe";
 
 const DEFAULT_XML = `<network>
   <name>default</name>
@@ -188,7 +188,7 @@ describe("network: tftp/bootp/range", () => {
 });
 
 describe("files", () => {
-  const facts = (files: HostFacts["files"], extra: Partial<HostFacts> = {}): HostFacts => ({
+  const facts = (files: TftpRootFacts["files"], extra: Partial<TftpRootFacts> = {}): TftpRootFacts => ({
     nobodyGroup: "nogroup",
     selinux: false,
     contextReferences: ["/usr/sbin/dnsmasq", "/usr/lib/libvirt/libvirt_leaseshelper"],

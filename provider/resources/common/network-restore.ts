@@ -8,7 +8,6 @@
 import { LiveNetwork, StepError, VirshStep, networkSteps, runSteps } from "../../libvirt/virsh";
 import { renderNetworkXml } from "../../libvirt/network-xml";
 import type { RemoteHost } from "../../transport";
-import { shellQuote } from "../../transport";
 
 /**
  * The steps that put `previous` back: its persistent definition, and running again if it ran.
@@ -16,14 +15,8 @@ import { shellQuote } from "../../transport";
  * (a failed start after a stop).
  */
 export function restoreSteps(previous: LiveNetwork): VirshStep[] {
-  const n = shellQuote(previous.name);
   const steps = [networkSteps.define(renderNetworkXml(previous.config))];
-  if (previous.active) {
-    steps.push({
-      label: "start (restore)",
-      command: `virsh net-info ${n} | grep -q '^Active: *yes' || virsh -q net-start ${n}`,
-    });
-  }
+  if (previous.active) steps.push(networkSteps.startIfInactive(previous.name));
   return steps;
 }
 

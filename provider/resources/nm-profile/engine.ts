@@ -6,10 +6,17 @@
 import { randomUUID } from "node:crypto";
 import { safeApply } from "../../networkmanager/checkpoint";
 import { exclusivePerHost, sharedPerHost } from "../../transport/host-queue";
-import { NmSnapshot, NmStepError, nmScript, readSnapshot, runNmSteps } from "../../networkmanager/nmcli";
+import {
+  NmSnapshot,
+  NmStepError,
+  deleteProfilesCommand,
+  deleteProfilesQuietly,
+  readSnapshot,
+  runNmSteps,
+} from "../../networkmanager/nmcli";
 import { CheckFailure } from "../../schema/validate";
 import type { RemoteHost } from "../../transport";
-import { getHost, shellQuote } from "../../transport";
+import { getHost } from "../../transport";
 import {
   DiffResult,
   ResourceEngine,
@@ -116,9 +123,7 @@ export function profileEngine<I extends ProfileCommonInputs>(spec: ProfileResour
         });
       }
       // No active device is touched: a plain batch; a failed create deletes what it added.
-      const cleanup = plan.added.length
-        ? `nmcli connection delete ${plan.added.map(shellQuote).join(" ")} >/dev/null 2>&1`
-        : "";
+      const cleanup = plan.added.length ? deleteProfilesCommand(plan.added) : "";
       let result: NmSnapshot;
       try {
         result = await runNmSteps(host, plan.steps, { readAfter, onFailure: cleanup });
@@ -134,7 +139,7 @@ export function profileEngine<I extends ProfileCommonInputs>(spec: ProfileResour
       }
       const problems = verify(result);
       if (problems.length) {
-        if (cleanup) await host.exec(nmScript(cleanup), { privileged: true, allowFailure: true });
+        await deleteProfilesQuietly(host, plan.added);
         throw new Error(
           `${host.label}: ${what}: the devices are not as declared after the change: ${problems.join("; ")}` +
             (cleanup ? `\nThe profiles this change added were deleted again.` : ""),

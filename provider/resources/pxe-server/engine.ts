@@ -19,7 +19,7 @@ import {
   plainJson,
   warn,
 } from "../common/engine";
-import { applyFiles, applyNetworkChange, verifyTftp } from "./apply";
+import { applyNetworkChange } from "./apply";
 import { fileBytes, sha256 } from "./content";
 import { PxeNetworkError, pxeElementsXml } from "./network";
 import { guardGuestDisruption } from "../common/guest-guard";
@@ -29,13 +29,12 @@ import {
   NO_PREVIOUS_FILES,
   NetworkChange,
   PreviousFiles,
-  filesHaveWork,
   networkHasWork,
   planFiles,
   planNetworkChange,
   planNetworkRestore,
 } from "./plan";
-import { HostFacts, probeHost } from "./probe";
+import { TftpRootFacts, applyRootChanges, hasRootChanges, probeTftpRoot, tftpReadProblem } from "../../tftp";
 import type { PxeFileOutput, PxeFileSource, PxeServerInputs, PxeServerOutputs } from "./types";
 import { DEFAULT_TFTP_ROOT, fileProperty, validatePxeServer } from "./validate";
 
@@ -85,7 +84,7 @@ function desiredOf(inputs: PxeServerInputs): DesiredPxe {
 interface HostState {
   host: RemoteHost;
   live: LiveNetwork | undefined;
-  facts: HostFacts;
+  facts: TftpRootFacts;
 }
 
 async function readHost(inputs: PxeServerInputs, extraPaths: string[] = []): Promise<HostState> {
@@ -93,7 +92,7 @@ async function readHost(inputs: PxeServerInputs, extraPaths: string[] = []): Pro
   const paths = [...new Set([...Object.keys(declaredHashes(inputs)), ...extraPaths])];
   const [live, facts] = await Promise.all([
     readNetwork(host, inputs.network),
-    probeHost(host, inputs.tftpRoot ?? DEFAULT_TFTP_ROOT, paths),
+    probeTftpRoot(host, inputs.tftpRoot ?? DEFAULT_TFTP_ROOT, paths),
   ]);
   return { host, live, facts };
 }
@@ -108,7 +107,7 @@ function inputError(err: unknown): unknown {
 function outputsOf(
   inputs: PxeServerInputs,
   after: LiveNetwork | undefined,
-  facts: HostFacts,
+  facts: TftpRootFacts,
   plan: FilesPlan,
   extra: { restarted: boolean; applyContext: boolean; owner: string },
 ): PxeServerOutputs {
@@ -170,7 +169,7 @@ async function converge(
   const contents = await contentsOf(inputs, filesPlan.write);
   let after = live!;
   try {
-    await applyFiles(host, inputs.tftpRoot!, filesPlan, facts, contents);
+    await applyRootChanges(host, inputs.tftpRoot!, filesPlan, facts, contents);
     if (networkHasWork(networkChange)) {
       after = await applyNetworkChange(host, live!, networkChange);
     }
@@ -183,7 +182,7 @@ async function converge(
     applyContext: filesPlan.applyContext,
     owner: filesPlan.owner,
   });
-  if (!filesPlan.applyContext && inputs.selinux !== "never" && filesHaveWork(filesPlan)) {
+  if (!filesPlan.applyContext && inputs.selinux !== "never" && hasRootChanges(filesPlan)) {
     warn(
       `${host.label}: SELinux is not enabled, so the files' SELinux context was not set (step 4 skipped).`,
     );
@@ -208,11 +207,10 @@ async function verify(
     const expected =
       contents.get(inputs.bootFile) ??
       (await fileBytes(inputs.files![inputs.bootFile], fileProperty(inputs.bootFile)));
-    problem = await verifyTftp(host, address, inputs.bootFile, expected);
-    if (problem?.startsWith("no TFTP client")) {
-      warn(`${host.label}: could not verify TFTP on network ${inputs.network}: ${problem}.`);
-      problem = undefined;
-    }
+    const read = await tftpReadProblem(host, address, inputs.bootFile, sha256(expected));
+    if (read?.noClient)
+      warn(`${host.label}: could not verify TFTP on network ${inputs.network}: ${read.problem}.`);
+    else problem = read?.problem;
   }
   if (!problem) return;
   const message = `${host.label}: PXE on network ${inputs.network} was configured, but the check failed: ${problem}.`;
@@ -233,7 +231,7 @@ function warnKept(host: RemoteHost, root: string, plan: FilesPlan): void {
 async function partialCreate(
   cause: Error,
   inputs: PxeServerInputs,
-  facts: HostFacts,
+  facts: TftpRootFacts,
   plan: FilesPlan,
   host: RemoteHost,
 ): Promise<Error> {
@@ -312,7 +310,7 @@ export const pxeServerEngine: ResourceEngine = {
       const outputsDiffer =
         changedKeys(olds, news, ["bootFile", "bootServer", "dhcpRange", "selinux"]).length > 0 ||
         recordedHashes(olds) !== JSON.stringify(declaredHashes(inputs));
-      return { changes: recorded || outputsDiffer || filesHaveWork(files) || networkHasWork(network) };
+      return { changes: recorded || outputsDiffer || hasRootChanges(files) || networkHasWork(network) };
     } catch {
       // The problem is reported by update, which refuses it before changing anything.
       return { changes: true };
@@ -365,6 +363,6 @@ export const pxeServerEngine: ResourceEngine = {
     // Only files it wrote that still have the hash it wrote, and only directories it created.
     const filesPlan = planFiles({ ...desiredOf(inputs), files: {}, selinux: "never" }, facts, previous);
     warnKept(host, inputs.tftpRoot!, filesPlan);
-    await applyFiles(host, inputs.tftpRoot!, filesPlan, facts, new Map());
+    await applyRootChanges(host, inputs.tftpRoot!, filesPlan, facts, new Map());
   },
 };

@@ -10,7 +10,8 @@ import { NetworkXml, attr, child, children } from "../../libvirt/network-xml";
 import { readPxeRecord } from "../../libvirt/pxe-record";
 import type { LiveNetwork } from "../../libvirt/virsh";
 import { DesiredPxeNetwork, PxeNetworkError, configurePxe, readPxeElements, unconfigurePxe } from "./network";
-import { HostFacts, ProbedFile, directoriesOf } from "./probe";
+import type { TftpRootChanges, TftpRootFacts, ProbedFile } from "../../tftp";
+import { directoriesOf } from "../../tftp";
 import type { PxeFileOutput, SelinuxMode } from "./types";
 import { fileProperty } from "./validate";
 
@@ -23,29 +24,18 @@ export interface DesiredPxe {
   pxeNetwork: DesiredPxeNetwork;
 }
 
-export interface FilesPlan {
-  /** Missing, or content differs (and the file is this resource's, or adopted). */
-  write: string[];
-  /** Content right, but owner, mode or SELinux context wrong. */
-  fix: string[];
-  /** Written by this resource, no longer declared, and unchanged on the host since. */
-  remove: string[];
+/**
+ * The TFTP root's changes, decided from what the probe saw and what this resource wrote before;
+ * plus what the outputs record of ownership. Files and directories found on the host are never
+ * taken over without being declared (and, for other content, `adoptFiles`).
+ */
+export interface FilesPlan extends TftpRootChanges {
   /** No longer declared but left in place (changed on the host since it was written…), with why. */
   keep: { path: string; reason: string }[];
-  /** Directories to create, parents first ("." is the root itself). */
-  mkdir: string[];
-  /** Directories this resource created that nothing declared needs any more, deepest first ("." last). */
-  rmdir: string[];
-  /** Whether the root itself gets the SELinux context (the seed's `chcon -R … ROOT` covers it too). */
-  rootContext: boolean;
   /** After the plan ran: for each declared path, whether this resource wrote it (delete removes only those). */
   written: Record<string, boolean>;
   /** After the plan ran: the directories this resource created and still owns. */
   createdDirectories: string[];
-  /** `nobody:<its group>`. */
-  owner: string;
-  /** Whether `chcon --reference` is applied (SELinux enabled, or selinux "always"). */
-  applyContext: boolean;
 }
 
 /** What the previous outputs say this resource did on the host. */
@@ -76,7 +66,7 @@ const wroteIt = (previous: PreviousFiles, path: string): boolean =>
 
 export function planFiles(
   desired: DesiredPxe,
-  facts: HostFacts,
+  facts: TftpRootFacts,
   previous: PreviousFiles,
   adoptFiles = false,
 ): FilesPlan {
@@ -190,16 +180,16 @@ function settled(file: ProbedFile, owner: string, context: string | undefined): 
   return readable && file.owner === owner && (context === undefined || file.context === context);
 }
 
-function insideRoot(file: ProbedFile, facts: HostFacts): boolean {
+function insideRoot(file: ProbedFile, facts: TftpRootFacts): boolean {
   return isInside(file.real, facts);
 }
 
-function isInside(real: string, facts: HostFacts): boolean {
+function isInside(real: string, facts: TftpRootFacts): boolean {
   return real.startsWith(facts.rootReal.replace(/\/$/, "") + "/");
 }
 
 /** A symlink (of the file or of a directory on its way) must not lead out of the root. */
-function assertInsideRoot(path: string, file: ProbedFile, facts: HostFacts): void {
+function assertInsideRoot(path: string, file: ProbedFile, facts: TftpRootFacts): void {
   if (!insideRoot(file, facts)) {
     throw new PxeNetworkError(
       fileProperty(path),
@@ -274,13 +264,6 @@ function describe(from: NetworkXml, to: NetworkXml): string[] {
     out.push(`bootp server ${a.bootServer ?? "unset"} → ${b.bootServer ?? "unset"}`);
   if (out.length === 0) out.push("the DHCP range");
   return out;
-}
-
-export function filesHaveWork(plan: FilesPlan): boolean {
-  return (
-    plan.write.length + plan.fix.length + plan.remove.length + plan.mkdir.length + plan.rmdir.length > 0 ||
-    plan.rootContext
-  );
 }
 
 export function networkHasWork(change: NetworkChange): boolean {

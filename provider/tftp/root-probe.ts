@@ -1,11 +1,12 @@
 /**
- * One round trip that tells what the host looks like for PxeServer: the group of `nobody`,
- * whether SELinux is enabled and which files give the reference context, and for each declared
- * file where it really leads (symlinks resolved) and its hash, owner, mode and context. Thin: the
- * script prints, the parser reads; plan.ts decides.
+ * TFTP driver, reading: one round trip that tells what a TFTP root on the host looks like: the
+ * group of `nobody`, whether SELinux is enabled and which files give dnsmasq's reference context,
+ * and for each given path (and the directories on the way) where it really leads (symlinks
+ * resolved) and its hash, owner, mode and context. Thin: the script prints, the parser reads; the
+ * resource's plan decides.
  */
-import type { RemoteHost } from "../../transport";
-import { shellQuote } from "../../transport";
+import type { RemoteHost } from "../transport";
+import { shellQuote } from "../transport";
 
 /** Where distributions put libvirt's DHCP lease helper (Fedora/RHEL, Debian/Ubuntu, older RHEL, SUSE). */
 export const LEASE_HELPER_CANDIDATES = [
@@ -32,7 +33,7 @@ export interface ProbedFile {
   context?: string;
 }
 
-export interface HostFacts {
+export interface TftpRootFacts {
   /** Group of the user `nobody` ("nogroup" on Debian, "nobody" on Fedora/RHEL). */
   nobodyGroup: string;
   selinux: boolean;
@@ -99,8 +100,8 @@ export function probeScript(root: string, paths: string[]): string {
   return lines.join("\n");
 }
 
-export function parseProbe(stdout: string, paths: string[]): HostFacts {
-  const facts: HostFacts = {
+export function parseProbe(stdout: string, paths: string[]): TftpRootFacts {
+  const facts: TftpRootFacts = {
     nobodyGroup: "",
     selinux: false,
     contextReferences: [],
@@ -156,7 +157,7 @@ export function parseProbe(stdout: string, paths: string[]): HostFacts {
   return facts;
 }
 
-export async function probeHost(host: RemoteHost, root: string, paths: string[]): Promise<HostFacts> {
+export async function probeTftpRoot(host: RemoteHost, root: string, paths: string[]): Promise<TftpRootFacts> {
   const { stdout } = await host.exec(probeScript(root, paths), { privileged: true });
   const facts = parseProbe(stdout, paths);
   if (!facts.nobodyGroup)
