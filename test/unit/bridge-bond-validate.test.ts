@@ -1,7 +1,20 @@
 import { validateBondedLink } from "../../provider/resources/bonded-link/validate";
 import { validateBridgeInterface } from "../../provider/resources/bridge-interface/validate";
+// Pulumi's placeholder for a value not known yet in a preview (e.g. another resource's output).
+import { UNKNOWN } from "../../provider/schema/validate";
 
 const connection = { host: "198.18.1.2", privateKey: "KEY" };
+
+/** check of an active-backup bond of eth1 and eth2 with `base`, then each test's `extra`. */
+const activeBackupBond = (base: Record<string, unknown>) => (extra: Record<string, unknown>) =>
+  validateBondedLink({
+    connection,
+    name: "bond0",
+    mode: "active-backup",
+    ports: ["eth1", "eth2"],
+    ...base,
+    ...extra,
+  });
 
 function failure(failures: { property: string; reason: string }[], property: string): string {
   const hit = failures.find((f) => f.property === property);
@@ -103,14 +116,7 @@ describe("BridgeInterface check", () => {
 });
 
 describe("BondedLink check: the seed's rules for a bond under a bridge", () => {
-  const bond = (extra: Record<string, unknown>) =>
-    validateBondedLink({
-      connection,
-      name: "bond0",
-      mode: "active-backup",
-      ports: ["eth1", "eth2"],
-      ...extra,
-    });
+  const bond = activeBackupBond({});
 
   test("modes 1, 2 and 4 (by number or name) are accepted under a bridge", () => {
     for (const mode of [1, 2, 4, "active-backup", "balance-xor", "802.3ad"]) {
@@ -180,19 +186,8 @@ describe("BondedLink check: the seed's rules for a bond under a bridge", () => {
   });
 });
 
-/** Pulumi's placeholder for a value not known yet in a preview (e.g. another resource's output). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 describe("BondedLink check while the bridge is not known yet (preview)", () => {
-  const bond = (extra: Record<string, unknown>) =>
-    validateBondedLink({
-      connection,
-      name: "bond0",
-      mode: "active-backup",
-      ports: ["eth1", "eth2"],
-      bridge: UNKNOWN,
-      ...extra,
-    });
+  const bond = activeBackupBond({ bridge: UNKNOWN });
 
   test("a correct bridge port passes", () => {
     expect(bond({ miimon: 100 })).toEqual([]);
