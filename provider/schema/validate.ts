@@ -41,6 +41,24 @@ export const packageSchema = schemaJson as unknown as PackageSchema;
 /** Pulumi's placeholder for values not known during a preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** Whether an input has a value that can be judged now (given, and not unknown in a preview). */
+export const known = (v: unknown): boolean => v !== undefined && v !== null && v !== UNKNOWN;
+
+/**
+ * The items of a list input: [] when it is absent, undefined when the whole list is unknown. During
+ * a preview Pulumi sends its sentinel string in place of a list that depends on another resource;
+ * rules about the items are then skipped (check runs again with the real list before any change).
+ * The schema check has already refused every other non-list value.
+ */
+export function listItems<T>(value: readonly T[] | undefined | null): readonly T[] | undefined {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : undefined;
+}
+
+/** Whether a list input and each of its items are known. */
+export const fullyKnown = (items: readonly unknown[] | undefined): items is readonly unknown[] =>
+  items !== undefined && items.every(known);
+
 /** Names of the inputs of a resource, e.g. `virtnet:index:VirtualNetwork`. */
 export function inputNames(resourceToken: string): string[] {
   return Object.keys(resourceSpec(resourceToken).inputProperties);

@@ -2,18 +2,10 @@
  * `check` for BondedLink: schema types, then the bond's rules, among them the seed's rules for a
  * bond that is a bridge port (modes 1, 2, 4 only; MII monitoring, never ARP; no IP of its own).
  */
-import { CheckFailure, UNKNOWN, validateInputs } from "../../schema/validate";
+import { CheckFailure, UNKNOWN, fullyKnown, known, listItems, validateInputs } from "../../schema/validate";
 import { connectionFailures } from "../../validation/connection";
 import { ipProblem } from "../../validation/rules";
-import {
-  commonFailures,
-  failureCollector,
-  fullyKnown,
-  interfaceName,
-  known,
-  listItems,
-  portListFailures,
-} from "../nm-profile/validate";
+import { commonFailures, failureCollector, interfaceName, portListFailures } from "../nm-profile/validate";
 import { BRIDGE_SAFE_MODES, BondedLinkInputs, modeLabel, modeNumber } from "./types";
 
 export const BOND_TOKEN = "virtnet:index:BondedLink";

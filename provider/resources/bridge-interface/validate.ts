@@ -1,14 +1,7 @@
 /** `check` for BridgeInterface: schema types, then the bridge's value rules. */
-import { CheckFailure, validateInputs } from "../../schema/validate";
+import { CheckFailure, known, listItems, validateInputs } from "../../schema/validate";
 import { connectionFailures } from "../../validation/connection";
-import {
-  commonFailures,
-  failureCollector,
-  known,
-  listItems,
-  macFailures,
-  portListFailures,
-} from "../nm-profile/validate";
+import { commonFailures, failureCollector, macFailures, portListFailures } from "../nm-profile/validate";
 import { BridgeInterfaceInputs, portDevice } from "./types";
 
 export const BRIDGE_TOKEN = "virtnet:index:BridgeInterface";

@@ -3,26 +3,9 @@
  * configuration, rollback timeout. Each failure names the property and the fix.
  */
 import * as ipaddr from "ipaddr.js";
-import { CheckFailure, UNKNOWN } from "../../schema/validate";
+import { CheckFailure, fullyKnown, known, listItems } from "../../schema/validate";
 import { Family, interfaceNameProblem, ipProblem, macProblem } from "../../validation/rules";
 import { InterfaceIpConfig, ProfileCommonInputs } from "./types";
-
-export const known = (v: unknown): boolean => v !== undefined && v !== null && v !== UNKNOWN;
-
-/**
- * The items of a list input: [] when it is absent, undefined when the whole list is unknown. During
- * a preview Pulumi sends its sentinel string in place of a list that depends on another resource;
- * rules about the items are then skipped (check runs again with the real list before any change).
- * The schema check has already refused every other non-list value.
- */
-export function listItems<T>(value: readonly T[] | undefined | null): readonly T[] | undefined {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : undefined;
-}
-
-/** Whether a list input and each of its items are known. */
-export const fullyKnown = (items: readonly unknown[] | undefined): items is readonly unknown[] =>
-  items !== undefined && items.every(known);
 
 export type Fail = (property: string, reason: string) => void;
 

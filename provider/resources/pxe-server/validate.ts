@@ -5,7 +5,7 @@
  * the host before anything is changed (plan.ts, probe.ts). Every failure names the property and
  * the fix.
  */
-import { CheckFailure, UNKNOWN, validateInputs } from "../../schema/validate";
+import { CheckFailure, UNKNOWN, known, validateInputs } from "../../schema/validate";
 import { connectionFailures } from "../../validation/connection";
 import { absoluteDirectoryProblem, relativePathProblem } from "../../validation/paths";
 import { compareAddresses, ipProblem, objectNameProblem } from "../../validation/rules";
@@ -14,8 +14,6 @@ import type { PxeServerInputs } from "./types";
 
 export const RESOURCE_TOKEN = "virtnet:index:PxeServer";
 export const DEFAULT_TFTP_ROOT = "/var/lib/tftpboot";
-
-const known = (v: unknown): boolean => v !== undefined && v !== null && v !== UNKNOWN;
 
 /** How a file of `files` is named in messages. */
 export const fileProperty = (path: string): string => `files[${JSON.stringify(path)}]`;

@@ -2,7 +2,7 @@
  * `check` for VirtualNetwork: schema types first, then libvirt's rules for each mode, addresses and
  * DHCP. Runs before any host is touched; every failure names the property and the fix.
  */
-import { CheckFailure, UNKNOWN, validateInputs } from "../../schema/validate";
+import { CheckFailure, UNKNOWN, known, listItems, validateInputs } from "../../schema/validate";
 import { connectionFailures } from "../../validation/connection";
 import {
   Family,
@@ -21,12 +21,8 @@ import { IpSettings, MACVTAP_MODES, NetworkMode, ROUTED_MODES, VirtualNetworkInp
 
 export const RESOURCE_TOKEN = "virtnet:index:VirtualNetwork";
 
-const known = (v: unknown): boolean => v !== undefined && v !== null && v !== UNKNOWN;
-/**
- * The items of a list input. During a preview a whole list (or the object holding it) may be
- * computed from another resource and arrive as Pulumi's unknown placeholder: nothing to judge yet.
- */
-const items = <T>(list: T[] | undefined): T[] => (Array.isArray(list) ? list : []);
+/** The items of a list input to judge now: none while the whole list is unknown (a preview). */
+const items = <T>(list: readonly T[] | undefined): readonly T[] => listItems(list) ?? [];
 
 export function validateVirtualNetwork(inputs: Record<string, unknown>): CheckFailure[] {
   const typeFailures = validateInputs(RESOURCE_TOKEN, inputs);
